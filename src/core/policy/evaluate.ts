@@ -1,4 +1,5 @@
 import type { ModelArtifact, SkippedEntry } from '../detect/artifact.js'
+import { inferPointerTarget } from '../detect/pointers.js'
 import type { RegistryChange } from '../registry/diff.js'
 import { exceptionState, matchException } from '../registry/exceptions.js'
 import type { RegistryIndex, VersionRef } from '../registry/index.js'
@@ -139,10 +140,18 @@ export function evaluate(input: GateInput): GateReport {
   }
 }
 
+/**
+ * Findings a policy file may not turn off or soften: an incomplete change set means the gate did
+ * not see everything, and a gate must never pass on what it did not see (THREATS 10).
+ */
+const FAIL_CLOSED_CODES: ReadonlySet<string> = new Set(['MG010'])
+
 function applySeverity(findings: Finding[], overrides: ReadonlyMap<string, Severity | 'off'>): Finding[] {
   const result: Finding[] = []
   for (const finding of findings) {
-    const override = overrides.get(finding.code) ?? overrides.get(rule(finding.code).slug)
+    const override = FAIL_CLOSED_CODES.has(finding.code)
+      ? undefined
+      : (overrides.get(finding.code) ?? overrides.get(rule(finding.code).slug))
     if (override === 'off') continue
     if (override) finding.severity = override
     result.push(finding)
@@ -394,10 +403,16 @@ function skippedFinding(entry: SkippedEntry): Finding {
     }
   }
   if (entry.reason === 'symlink') {
+    const target = linkTarget(entry.detail)
+    const escapes = target !== undefined && linkEscapesTree(entry.path, target)
+    const modelLike = escapes && inferPointerTarget(target) !== null
     return {
       code: 'MG016',
-      severity: rule('MG016').defaultSeverity,
-      message: `${entry.path} is a symlink (${entry.detail}); ModelGate never follows symlinks.`,
+      // A link out of the repository to a model file smuggles an ungoverned model in: an error.
+      severity: modelLike ? 'error' : rule('MG016').defaultSeverity,
+      message: modelLike
+        ? `${entry.path} is a symlink to ${target}, a model file outside the repository; ModelGate never follows symlinks, so that model is ungoverned.`
+        : `${entry.path} is a symlink (${entry.detail}); ModelGate never follows symlinks.`,
       path: entry.path,
       fix: 'Commit the model file itself instead of a link to it.'
     }
@@ -411,6 +426,31 @@ function skippedFinding(entry: SkippedEntry): Finding {
   }
 }
 
+/** The target the scan recorded for a symlink (`symlink to "<target>", ...`), if it can be read back. */
+function linkTarget(detail: string): string | undefined {
+  const quoted = /^symlink to ("(?:[^"\\]|\\.)*")/.exec(detail)?.[1]
+  if (quoted === undefined) return undefined
+  try {
+    const value: unknown = JSON.parse(quoted)
+    return typeof value === 'string' && value !== '' ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether a link at `path` pointing at `target` leaves the repository (absolute, or `..` past the root). */
+function linkEscapesTree(path: string, target: string): boolean {
+  if (target.startsWith('/') || /^[A-Za-z]:[\\/]/.test(target) || target.startsWith('\\')) return true
+  const parts = path.split('/').slice(0, -1)
+  for (const part of target.split(/[\\/]/)) {
+    if (part === '..') {
+      if (parts.length === 0) return true
+      parts.pop()
+    } else if (part !== '.' && part !== '') parts.push(part)
+  }
+  return false
+}
+
 /** Stale entries and unused expired exceptions, each reported once, for whole-tree runs. */
 function reconcileFindings(input: GateInput, registry: RegistryView): Finding[] {
   const present = new Set<string>()
@@ -419,8 +459,10 @@ function reconcileFindings(input: GateInput, registry: RegistryView): Finding[] 
     for (const file of artifact.files) present.add(file)
   }
   const result: Finding[] = []
-  for (const [path, refs] of registry.models.versionsByPath) {
-    if (present.has(path)) continue
+  for (const [path, allRefs] of registry.models.versionsByPath) {
+    // A retired version is expected to be gone.
+    const refs = allRefs.filter(ref => ref.version.status !== 'retired')
+    if (present.has(path) || refs.length === 0) continue
     const names = [...new Set(refs.map(ref => `${ref.modelName} ${ref.version.version}`))].join(', ')
     result.push({
       code: 'MG012',
