@@ -57,6 +57,10 @@ describe('forLog', () => {
     expect(out).toContain('\\n::error')
   })
 
+  it('shows non-UTF-8 path bytes (carried as lone surrogates) as \\xNN, and keeps real pairs', () => {
+    expect(forLog('caf\udce9.bin \u{10080}')).toBe('caf\\xE9.bin \u{10080}')
+  })
+
   it('shows bidi overrides and other invisible controls', () => {
     expect(forLog('a\u202eb\u0000c')).toBe('a\\u202eb\\u0000c')
   })

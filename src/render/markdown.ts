@@ -76,10 +76,11 @@ function modelTable(models: readonly ModelReport[], limit: number): string[] {
   return lines
 }
 
+/** A fenced block whose fence outlasts any backtick run inside; one array entry per line. */
 function fence(text: string, lang: string): string[] {
   const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), m => m[0].length))
   const bar = '`'.repeat(longest + 1)
-  return [`${bar}${lang}`, text, bar]
+  return [`${bar}${lang}`, ...text.split('\n'), bar]
 }
 
 function findingItem(finding: Finding, withDetails: boolean): string[] {
