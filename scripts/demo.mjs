@@ -65,9 +65,12 @@ function registerWithCli(dir) {
   section(`modelgate ${command.join(' ')}`)
   const result = spawnSync(process.execPath, [join(root, 'dist/cli/index.js'), ...command], {
     cwd: dir,
-    stdio: 'inherit',
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CI: 'true' }
   })
+  // The CLI writes its human report to stderr; the demo shows it inline.
+  process.stdout.write(result.stdout + result.stderr)
   if (result.status !== 0) throw new Error(`modelgate register exited with ${result.status}`)
   git(dir, 'add', 'ai-registry.yaml')
   git(dir, 'commit', '-q', '-m', 'Register the sentiment model')
