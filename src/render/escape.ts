@@ -9,10 +9,10 @@ export const MAX_DISPLAY_CHARS = 200
 
 // C0/C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides that can
 // reorder or hide text in a rendered page.
-// eslint-disable-next-line no-control-regex
 // Lone surrogates U+DC80..U+DCFF are how git paths carry non-UTF-8 bytes (src/git/paths.ts);
 // they are shown as `\xNN`, the byte they stand for.
 const INVISIBLE_OR_CONTROL =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|(?<![\ud800-\udbff])[\udc80-\udcff]/g
 
 function visibleControl(char: string): string {
