@@ -66,16 +66,30 @@ export async function loadRegistry(request: RegistryRequest): Promise<LoadedRegi
   if (request.location.kind === 'central') return loadCentral(request, request.location, source)
 
   const path = request.location.path
-  const [baseBytes, headBytes] = await Promise.all([
-    request.readAt(request.trustedCommit, path),
-    request.trustedCommit === request.headCommit
-      ? Promise.resolve(null)
-      : request.readAt(request.headCommit, path)
-  ])
   const sameCommit = request.trustedCommit === request.headCommit
+  const findings: Finding[] = []
+  // A registry that cannot be read at all (too large, git failure) is a failing finding too.
+  const read = async (commit: string): Promise<Uint8Array | null> => {
+    try {
+      return await request.readAt(commit, path)
+    } catch (error) {
+      findings.push({
+        code: 'MG009',
+        severity: rule('MG009').defaultSeverity,
+        message: `${path} at ${commit.slice(0, 12)} could not be read: ${messageOf(error)}.`,
+        path,
+        fix: 'Keep the registry a small YAML file (a few MiB at most); move bulky comments or data out of it.'
+      })
+      return null
+    }
+  }
+  const [baseBytes, headBytes] = await Promise.all([
+    read(request.trustedCommit),
+    sameCommit ? null : read(request.headCommit)
+  ])
+  if (findings.length > 0) return { view: null, findings, changes: [] }
   const base = parsed(baseBytes)
   const head = sameCommit ? base : parsed(headBytes)
-  const findings: Finding[] = []
   if (base && !base.ok) {
     findings.push(
       ...issueFindings(
