@@ -218,6 +218,17 @@ describe('evaluate', () => {
     expect(warnOnly.verdict).toBe('warn')
   })
 
+  it('fails a DVC pointer whose output escapes the repository', () => {
+    const pointer = artifact('models/evil.pt.dvc', '', {
+      format: 'dvc-pointer',
+      digestSource: 'dvc-pointer',
+      escapingOutputs: ['../../home/user/model.pt']
+    })
+    const report = evaluate(input([pointer], view(BASE)))
+    expect(codes(report).sort()).toEqual(['MG001', 'MG021'])
+    expect(report.findings.find(f => f.code === 'MG021')?.message).toContain('../../home/user/model.pt')
+  })
+
   it('applies severity overrides and warn mode', () => {
     const unregistered = [artifact('models/new.onnx', DIGEST_B)]
     const off = evaluate(

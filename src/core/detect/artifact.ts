@@ -22,6 +22,8 @@ export interface ModelArtifact {
   pickle?: PickleScan
   /** Set when a member claims a model format but is damaged; the gate still judges it. */
   malformed?: string
+  /** DVC outputs that resolve outside the repository (`..`, absolute, remote); never followed. */
+  escapingOutputs?: string[]
 }
 
 /** A tree entry the scan did not classify, and why. Reported, never silently dropped. */

@@ -401,13 +401,14 @@ function dvcArtifacts(
     if (kind === 'dvc.lock' && files.has(`${prefix}dvc.yaml`)) continue
     const members = [file]
     const problems: string[] = []
+    const escapes: string[] = []
     const models: DvcOut[] = []
     if (parsed instanceof PointerError) problems.push(`DVC file does not parse: ${parsed.message}`)
     else {
       const locked = kind === 'dvc.yaml' ? locks.get(dirOf(file)) : undefined
       for (const o of parsed) {
         if (o.resolved === undefined) {
-          problems.push(`DVC output escapes the repository: ${o.escapes ?? o.path}`)
+          escapes.push(o.escapes ?? o.path)
           continue
         }
         const target = o.resolved
@@ -421,7 +422,7 @@ function dvcArtifacts(
         models.push(withMd5)
       }
     }
-    if (models.length === 0 && problems.length === 0) continue
+    if (models.length === 0 && problems.length === 0 && escapes.length === 0) continue
     if (focus !== undefined && !members.some(m => focus.has(m))) continue
     models.sort((x, y) => compareRawPaths(x.resolved!, y.resolved!))
     const single = models.length === 1 ? models[0] : undefined
@@ -449,6 +450,7 @@ function dvcArtifacts(
       metadata: { extra }
     }
     if (problems.length > 0) artifact.malformed = problems.slice(0, 5).join('; ')
+    if (escapes.length > 0) artifact.escapingOutputs = escapes.slice(0, 20)
     out.push(artifact)
   }
   return out

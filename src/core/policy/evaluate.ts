@@ -193,6 +193,14 @@ function judgeArtifact(
       })
     )
   }
+  if (artifact.escapingOutputs && artifact.escapingOutputs.length > 0) {
+    findings.push(
+      finding('MG021', artifact, {
+        message: `${artifact.path} points at ${artifact.escapingOutputs.join(', ')}, outside the repository; ModelGate never follows it.`,
+        fix: 'Keep DVC outputs inside the repository, so the model they stand for can be registered and judged.'
+      })
+    )
+  }
   const registry = input.registry
   if (!registry) return report
 
