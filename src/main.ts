@@ -5,11 +5,13 @@ import type { GateReport } from './core/report/model.js'
 import { ConfigurationError, messageOf } from './errors.js'
 import { judgementFor, type Judgement } from './action/event.js'
 import { readActionInputs } from './action/inputs.js'
-import { judgeEvent } from './action/judge-event.js'
+import { judgeEvent, judgeFromApi, resolveScope, usesApiFallback, type Scope } from './action/judge-event.js'
 import { actionsLogger } from './action/logger.js'
 import { emitAnnotations, setOutputs, writeReportFile, writeSummary } from './action/publish.js'
 import { createGitHubClient, type GitHubClient } from './github/client.js'
 import { readRepositoryFile } from './github/api/get-repository-file.js'
+import { getPullRequest } from './github/api/get-pull-request.js'
+import { listPullRequestFiles } from './github/api/list-pull-request-files.js'
 import {
   COMMENT_MARKER,
   headMarker,
@@ -17,7 +19,9 @@ import {
   type CommentPolicy
 } from './github/sticky-comment.js'
 import { loadSettings, type GateSettings } from './gate/settings.js'
+import { describeLocation } from './gate/load-registry.js'
 import { readBlobAt } from './git/commit-tree.js'
+import type { GitSetupError } from './git/errors.js'
 import { forLog } from './render/escape.js'
 import type { Logger } from './logger.js'
 
@@ -89,6 +93,36 @@ async function publishComment(
   }
 }
 
+/**
+ * Test and ops knobs, read only from the environment (never inputs): MODELGATE_API_TIMEOUT_MS
+ * (per-request timeout, default 30000) and MODELGATE_RETRY_BASE_MS (retry and rate-limit wait
+ * base, default 1000). The tests shorten them so a hung API fails in seconds.
+ */
+function apiKnobs(env: NodeJS.ProcessEnv, log: Logger): { timeoutMs?: number; retryAfterBaseValue?: number } {
+  const read = (name: string): number | undefined => {
+    const raw = env[name]?.trim()
+    if (!raw) return undefined
+    const value = Number(raw)
+    if (Number.isInteger(value) && value > 0 && value <= 600_000) return value
+    log.warning(
+      `${name}=${raw.slice(0, 40)} is not a whole number of milliseconds (1 to 600000); the default is used.`
+    )
+    return undefined
+  }
+  const timeoutMs = read('MODELGATE_API_TIMEOUT_MS')
+  const retryAfterBaseValue = read('MODELGATE_RETRY_BASE_MS')
+  return {
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(retryAfterBaseValue !== undefined ? { retryAfterBaseValue } : {})
+  }
+}
+
+/** The step's failure line; an incomplete change set carries its fix, so the log alone says what to change. */
+function failureMessage(report: GateReport): string {
+  const incomplete = report.findings.find(f => f.code === 'MG010' && f.severity === 'error')
+  return incomplete?.fix ? `${headline(report)}. ${incomplete.fix}` : headline(report)
+}
+
 /** The Action's entry: judge, publish every channel, and fail the step on a failing verdict. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const log = actionsLogger
@@ -98,40 +132,82 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const payload = await readEventPayload(env.GITHUB_EVENT_PATH)
     const judgement = judgementFor(env.GITHUB_EVENT_NAME ?? '', payload, env.GITHUB_SHA ?? '')
     const apiUrl = env.GITHUB_API_URL ?? 'https://api.github.com'
-    const client = createGitHubClient({ token: inputs.token, baseUrl: apiUrl, log })
+    const knobs = apiKnobs(env, log)
+    const client = createGitHubClient({ token: inputs.token, baseUrl: apiUrl, log, ...knobs })
     const registryClient = inputs.registryToken
-      ? createGitHubClient({ token: inputs.registryToken, baseUrl: apiUrl, log })
+      ? createGitHubClient({ token: inputs.registryToken, baseUrl: apiUrl, log, ...knobs })
       : client
 
-    const trustedCommit =
-      judgement.kind === 'pull-request' || judgement.kind === 'range' ? judgement.base : judgement.commit
+    // Local git first: the commits and the change set. A pull request whose change set git
+    // cannot supply goes to the API fallback, which reports how incomplete it is and fails.
+    const resolved = await core.group('ModelGate: change set', () =>
+      resolveScope(judgement, workspace, log).then(
+        (scope): { scope: Scope } => ({ scope }),
+        (error: unknown): { cause: GitSetupError } => {
+          if (usesApiFallback(judgement, error)) return { cause: error }
+          throw error
+        }
+      )
+    )
+    const trusted = 'scope' in resolved ? resolved.scope.trusted : undefined
+    if (trusted === undefined && inputs.config !== undefined) {
+      log.warning(
+        `The policy file ${inputs.config} cannot be read without the trusted commit; only the inputs apply.`
+      )
+    }
     const settings = await core.group('ModelGate: settings', () =>
       loadSettings({
         inputs: inputs.overrides,
-        configPath: inputs.config,
-        readConfig: path => readBlobAt(workspace, trustedCommit, path, 1024 * 1024),
+        configPath: trusted === undefined ? undefined : inputs.config,
+        readConfig: path =>
+          trusted === undefined ? Promise.resolve(null) : readBlobAt(workspace, trusted, path, 1024 * 1024),
         release: judgement.kind === 'release',
         log
       })
     )
 
-    const report = await core.group('ModelGate: judge', () =>
-      judgeEvent({
-        judgement,
-        workspace,
-        mode: settings.mode,
-        policy: settings.policy,
-        isIncluded: settings.isIncluded,
-        registry: {
-          location: settings.location,
+    let report: GateReport
+    if ('scope' in resolved) {
+      const scope = resolved.scope
+      for (const notice of scope.notices) core.notice(forLog(notice, 2000), { title: 'ModelGate scope' })
+      report = await core.group('ModelGate: judge', () =>
+        judgeEvent({
+          judgement,
+          scope,
+          workspace,
+          mode: settings.mode,
+          policy: settings.policy,
+          isIncluded: settings.isIncluded,
+          registry: {
+            location: settings.location,
+            registryRef: settings.registryRef,
+            onUnavailable: settings.onUnavailable,
+            readCentral: location => readRepositoryFile(registryClient, location)
+          },
+          today: new Date(),
+          log
+        })
+      )
+    } else {
+      if (judgement.kind !== 'pull-request') throw resolved.cause
+      const repo = repoParts(judgement.repository)
+      report = await core.group('ModelGate: change set from the API', () =>
+        judgeFromApi({
+          judgement,
+          cause: resolved.cause,
+          api: {
+            getPullRequest: number => getPullRequest(client, repo, number),
+            listFiles: number => listPullRequestFiles(client, repo, number)
+          },
+          mode: settings.mode,
+          policy: settings.policy,
+          registrySource: describeLocation(settings.location),
           registryRef: settings.registryRef,
-          onUnavailable: settings.onUnavailable,
-          readCentral: location => readRepositoryFile(registryClient, location)
-        },
-        today: new Date(),
-        log
-      })
-    )
+          today: new Date(),
+          log
+        })
+      )
+    }
 
     log.info(`${report.verdict.toUpperCase()}: ${headline(report)}`)
     emitAnnotations(report)
@@ -139,7 +215,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     setOutputs(report, reportFile)
     await writeSummary(report, log)
     await publishComment(report, judgement, settings, client, log)
-    if (report.verdict === 'fail') core.setFailed(headline(report))
+    if (report.verdict === 'fail') core.setFailed(failureMessage(report))
   } catch (error) {
     core.setOutput('verdict', 'fail')
     if (

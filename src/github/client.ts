@@ -2,6 +2,7 @@ import { GitHub, defaults as githubDefaults, getOctokitOptions } from '@actions/
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import type { Logger } from '../logger.js'
+import { ForeignHostError } from './errors.js'
 
 /**
  * Builds the Octokit client. It is created in run() and passed down, never at import time, so
@@ -23,8 +24,12 @@ export interface ClientOptions {
   /** API base URL, from GITHUB_API_URL (GitHub Enterprise Server included). */
   baseUrl: string
   log: Logger
+  /** Per-request timeout in ms (default {@link REQUEST_TIMEOUT_MS}). */
   timeoutMs?: number
-  /** Base delay of plugin-retry in ms; tests shorten it. */
+  /**
+   * Base delay in ms of plugin-retry (5xx backoff: 1x, 4x) and of plugin-throttling (a rate-limit
+   * wait of N seconds waits N x this). Default 1000; tests and ops shorten it.
+   */
   retryAfterBaseValue?: number
 }
 
@@ -38,9 +43,7 @@ function guardedFetch(inner: FetchLike, baseUrl: string, timeoutMs: number): Fet
   const allowed = new URL(baseUrl).origin
   return async (input, init) => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url)
-    if (url.origin !== allowed) {
-      throw new Error(`Refusing to send the token to ${url.origin}: the API is ${allowed}.`)
-    }
+    if (url.origin !== allowed) throw new ForeignHostError(url.origin, allowed)
     const timeout = AbortSignal.timeout(timeoutMs)
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout
     return inner(input, { ...init, signal })
@@ -59,9 +62,12 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
     request: { fetch: guardedFetch(inner, options.baseUrl, timeoutMs) },
     retry: {
       retries: MAX_RETRIES,
+      // 429 belongs to plugin-throttling, which honours `retry-after`; plugin-retry would retry it blindly.
+      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
       ...(options.retryAfterBaseValue ? { retryAfterBaseValue: options.retryAfterBaseValue } : {})
     },
     throttle: {
+      ...(options.retryAfterBaseValue ? { retryAfterBaseValue: options.retryAfterBaseValue } : {}),
       onRateLimit: (
         retryAfter: number,
         request: { method: string; url: string },
