@@ -69,7 +69,7 @@ describe('markdown report', () => {
     const fenced = /^( *)(`{3,})yaml\n([\s\S]*?)\n\1\2$/m.exec(full)
     expect(fenced?.[3]).toContain('<img src=x>')
     // Every line of the block carries the list indentation, so the YAML keeps its structure.
-    expect(fenced?.[3].split('\n').map(line => line.slice(0, 4))).toEqual(['  mo', '    ', '    '])
+    expect((fenced?.[3] ?? '').split('\n').map(line => line.slice(0, 4))).toEqual(['  mo', '    ', '    '])
     // Code spans are inert too (CommonMark: a span closes on a backtick run of equal length;
     // a backslash-escaped backtick opens none).
     const text = full.replace(fenced?.[0] ?? '', '').replace(/(?<![`\\])(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, '')
