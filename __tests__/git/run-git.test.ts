@@ -37,9 +37,10 @@ describe('runGit', () => {
     expect(stdout.toString('utf8')).toBe('"dé\\tjà.txt"\n') // raw UTF-8, only the tab is quoted
     const { stdout: env } = await runGit(['var', 'GIT_COMMITTER_IDENT'], {
       cwd: repo,
-      env: { GIT_COMMITTER_NAME: 'X' }
+      // A fresh machine has no git identity; the test supplies its own.
+      env: { GIT_COMMITTER_NAME: 'X', GIT_COMMITTER_EMAIL: 'x@example.com' }
     })
-    expect(env.toString()).toMatch(/^X </)
+    expect(env.toString()).toMatch(/^X <x@example\.com>/)
   })
 
   it('throws a GitError with the command, exit code and trimmed stderr', async () => {

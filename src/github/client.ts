@@ -50,6 +50,22 @@ function guardedFetch(inner: FetchLike, baseUrl: string, timeoutMs: number): Fet
   }
 }
 
+/**
+ * Retries a rate-limited request once, and only when GitHub asks for a short wait: a long reset
+ * would hold the job for up to an hour, so the gate fails with the rate-limit message instead.
+ */
+function rateLimitHandler(kind: string, log: Logger) {
+  return (
+    retryAfter: number,
+    request: { method: string; url: string },
+    _octokit: unknown,
+    retryCount: number
+  ) => {
+    log.warning(`GitHub API ${kind} on ${request.method} ${request.url}; retry in ${retryAfter}s.`)
+    return retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S
+  }
+}
+
 /** Creates a client with retry, throttling, a timeout per request and the host guard. */
 export function createGitHubClient(options: ClientOptions): GitHubClient {
   const defaults = getOctokitOptions(options.token, { baseUrl: options.baseUrl })
@@ -68,28 +84,8 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
     },
     throttle: {
       ...(options.retryAfterBaseValue ? { retryAfterBaseValue: options.retryAfterBaseValue } : {}),
-      onRateLimit: (
-        retryAfter: number,
-        request: { method: string; url: string },
-        _octokit: unknown,
-        retryCount: number
-      ) => {
-        options.log.warning(
-          `GitHub API rate limit hit on ${request.method} ${request.url}; retry in ${retryAfter}s.`
-        )
-        return retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S
-      },
-      onSecondaryRateLimit: (
-        retryAfter: number,
-        request: { method: string; url: string },
-        _octokit: unknown,
-        retryCount: number
-      ) => {
-        options.log.warning(
-          `GitHub API secondary rate limit on ${request.method} ${request.url}; retry in ${retryAfter}s.`
-        )
-        return retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S
-      }
+      onRateLimit: rateLimitHandler('rate limit', options.log),
+      onSecondaryRateLimit: rateLimitHandler('secondary rate limit', options.log)
     }
   })
 }

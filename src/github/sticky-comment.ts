@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js'
 import type { GitHubClient } from './client.js'
 import { createIssueComment } from './api/create-issue-comment.js'
-import { getPullRequestHead } from './api/get-pull-request-head.js'
+import { getPullRequest } from './api/get-pull-request.js'
 import { getViewer } from './api/get-viewer.js'
 import { listIssueComments } from './api/list-issue-comments.js'
 import { updateIssueComment } from './api/update-issue-comment.js'
@@ -47,12 +47,15 @@ export async function upsertStickyComment(request: StickyCommentRequest): Promis
   const { client, repo, pullNumber, headSha, log } = request
   if (request.policy === 'never') return { action: 'skipped', reason: 'never', detail: 'comment: never' }
 
-  const currentHead = await getPullRequestHead(client, repo, pullNumber).catch((error: unknown) => {
-    log.warning(
-      `Could not read the pull request's current head, so the stale-run check is skipped: ${messageOf(error)}`
-    )
-    return headSha
-  })
+  const currentHead = await getPullRequest(client, repo, pullNumber).then(
+    pr => pr.headSha,
+    (error: unknown) => {
+      log.warning(
+        `Could not read the pull request's current head, so the stale-run check is skipped: ${messageOf(error)}`
+      )
+      return headSha
+    }
+  )
   if (currentHead !== headSha) {
     return {
       action: 'skipped',
