@@ -1,11 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { FakeGitHub, type FakeFile, type ScriptedReply } from '../support/fake-github-api.js'
 import { TestRepo } from '../support/git-repo.js'
-import { pullRequestPayload, runAction, type ActionRun } from '../support/run-action.js'
+import { corpusBytes, registryYaml, sha256Of } from '../support/registry-yaml.js'
+import {
+  findingsOf,
+  pullRequestPayload,
+  runAction,
+  type ActionRun,
+  type OutputFinding
+} from '../support/run-action.js'
 
 /**
  * GitHub API trouble end to end (THREATS 10, 15, 20): the committed bundle against a fake API
@@ -13,9 +19,8 @@ import { pullRequestPayload, runAction, type ActionRun } from '../support/run-ac
  * with its own message, and the gate fails closed. The per-request timeout and the retry base are
  * shortened through the MODELGATE_API_TIMEOUT_MS and MODELGATE_RETRY_BASE_MS knobs.
  */
-const corpus = (path: string): string => resolve(import.meta.dirname, '../../fixtures/corpus', path)
-const SAFETENSORS = readFileSync(corpus('safetensors/mlp.safetensors'))
-const DIGEST = createHash('sha256').update(SAFETENSORS).digest('hex')
+const SAFETENSORS = corpusBytes('safetensors/mlp.safetensors')
+const DIGEST = sha256Of(SAFETENSORS)
 
 const TIMEOUT_MS = 1000
 const RETRY_BASE_MS = 50
@@ -23,28 +28,11 @@ const KNOBS = { MODELGATE_API_TIMEOUT_MS: String(TIMEOUT_MS), MODELGATE_RETRY_BA
 const CENTRAL = 'acme/governance/ai-registry.yaml@main'
 const CONTENTS = /^\/repos\/acme\/governance\/contents\//
 
-const centralRegistry = `version: 1
-useCases:
-  fraud-scoring:
-    title: Card-fraud scoring
-    owner: "@acme/risk"
-    status: approved
-models:
-  mlp:
-    owner: "@acme/ml"
-    useCases: [fraud-scoring]
-    versions:
-      - version: 1.0.0
-        path: models/mlp.safetensors
-        sha256: ${DIGEST}
-`
+const centralRegistry = registryYaml({
+  models: [{ name: 'mlp', path: 'models/mlp.safetensors', digest: DIGEST }]
+})
 
-interface Finding {
-  code: string
-  severity: string
-  message: string
-}
-const findings = (run: ActionRun): Finding[] => JSON.parse(run.outputs.findings ?? '[]') as Finding[]
+const findings = findingsOf
 
 let api: FakeGitHub
 let apiUrl: string
@@ -97,7 +85,8 @@ async function gate(
 }
 
 const registryReads = (): number => api.requests.filter(r => CONTENTS.test(r.path)).length
-const registryFinding = (run: ActionRun): Finding | undefined => findings(run).find(f => f.code === 'MG009')
+const registryFinding = (run: ActionRun): OutputFinding | undefined =>
+  findings(run).find(f => f.code === 'MG009')
 const rateLimitHeaders = {
   'x-ratelimit-remaining': '0',
   'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600)

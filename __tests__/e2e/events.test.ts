@@ -1,21 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { FakeGitHub } from '../support/fake-github-api.js'
 import { AUTHOR_ENV, TestRepo } from '../support/git-repo.js'
-import { pullRequestPayload, runAction, type ActionRun } from '../support/run-action.js'
+import { corpusBytes, registryYaml, sha256Of, type ModelSpec } from '../support/registry-yaml.js'
+import { findingsOf, modelsOf, pullRequestPayload, runAction, type ActionRun } from '../support/run-action.js'
 
 /**
  * The event matrix end to end (DESIGN.md, Events): the committed bundle on a real-shaped payload
  * for every supported event, in a real git repository, against the stateful fake API.
  */
-const corpus = (path: string): string => resolve(import.meta.dirname, '../../fixtures/corpus', path)
-const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
+const sha256 = sha256Of
 
-const SAFETENSORS = readFileSync(corpus('safetensors/mlp.safetensors'))
-const ONNX = readFileSync(corpus('onnx/mlp.onnx'))
+const SAFETENSORS = corpusBytes('safetensors/mlp.safetensors')
+const ONNX = corpusBytes('onnx/mlp.onnx')
 const DRIFTED_ONNX = Buffer.concat([ONNX, Buffer.from([0x42, 0x00])])
 const ZERO = '0'.repeat(40)
 const REPO = {
@@ -26,48 +26,14 @@ const REPO = {
   default_branch: 'main'
 }
 
-interface Version {
-  name: string
-  path: string
-  digest: string
-  status?: 'pending' | 'approved'
-}
+/** This suite's registries: the default approved use case, these models, and optional exceptions. */
+const registry = (models: ModelSpec[], tail = ''): string => registryYaml({ models, tail })
 
-function registryYaml(versions: Version[], exceptions = ''): string {
-  const models = versions
-    .map(
-      v => `  ${v.name}:
-    owner: "@acme/ml"
-    useCases: [fraud-scoring]
-    versions:
-      - version: 1.0.0
-        path: ${JSON.stringify(v.path)}
-        sha256: ${v.digest}
-${v.status ? `        status: ${v.status}\n` : ''}`
-    )
-    .join('')
-  return `version: 1
-useCases:
-  fraud-scoring:
-    title: Card-fraud scoring
-    owner: "@acme/risk"
-    status: approved
-models:
-${models}${exceptions}`
-}
+const FRAUD: ModelSpec = { name: 'fraud', path: 'models/fraud.onnx', digest: sha256(ONNX) }
 
-const FRAUD: Version = { name: 'fraud', path: 'models/fraud.onnx', digest: sha256(ONNX) }
-
-interface Finding {
-  code: string
-  severity: string
-  message: string
-  path?: string
-}
-const findings = (run: ActionRun): Finding[] => JSON.parse(run.outputs.findings ?? '[]') as Finding[]
+const findings = findingsOf
+const models = modelsOf
 const codes = (run: ActionRun): string[] => findings(run).map(f => f.code)
-const models = (run: ActionRun): { path: string; status: string }[] =>
-  JSON.parse(run.outputs.models ?? '[]') as { path: string; status: string }[]
 
 let api: FakeGitHub
 let apiUrl: string
@@ -120,7 +86,7 @@ function pushPayload(ref: string, before: string, after: string, forced = false)
 describe('push', () => {
   it('judges the whole tree of a new branch (all-zero before), without reconciling', async () => {
     repo.commit('base', {
-      'ai-registry.yaml': registryYaml([
+      'ai-registry.yaml': registry([
         FRAUD,
         { name: 'gone', path: 'models/gone.onnx', digest: sha256(DRIFTED_ONNX) }
       ]),
@@ -146,7 +112,7 @@ describe('push', () => {
   })
 
   it('falls back to a full scan with a notice when a force-push removed `before`', async () => {
-    repo.commit('base', { 'ai-registry.yaml': registryYaml([FRAUD]), 'models/fraud.onnx': ONNX })
+    repo.commit('base', { 'ai-registry.yaml': registry([FRAUD]), 'models/fraud.onnx': ONNX })
     const head = repo.commit('rewrite', { 'models/fraud.onnx': DRIFTED_ONNX })
     const gone = createHash('sha1').update('rewritten away').digest('hex')
     const run = await gate('push', pushPayload('refs/heads/main', gone, head, true), { sha: head })
@@ -161,9 +127,9 @@ describe('push', () => {
   })
 
   it('judges before..after with every change kind: rename, delete, submodule, symlink', async () => {
-    const mlp: Version = { name: 'mlp', path: 'models/mlp.safetensors', digest: sha256(SAFETENSORS) }
+    const mlp: ModelSpec = { name: 'mlp', path: 'models/mlp.safetensors', digest: sha256(SAFETENSORS) }
     const before = repo.commit('base', {
-      'ai-registry.yaml': registryYaml([FRAUD, mlp]),
+      'ai-registry.yaml': registry([FRAUD, mlp]),
       'models/fraud.onnx': ONNX,
       'models/mlp.safetensors': SAFETENSORS,
       'models/untouched.onnx': DRIFTED_ONNX
@@ -206,7 +172,7 @@ describe('release', () => {
   const policy = 'release:\n  requireApproved: true\n'
 
   function releaseTree(): string {
-    const mlp: Version = {
+    const mlp: ModelSpec = {
       name: 'mlp',
       path: 'models/mlp.safetensors',
       digest: sha256(SAFETENSORS),
@@ -214,7 +180,7 @@ describe('release', () => {
     }
     return repo.commit('release', {
       '.github/modelgate.yml': policy,
-      'ai-registry.yaml': registryYaml([{ ...FRAUD, status: 'pending' }, mlp]),
+      'ai-registry.yaml': registry([{ ...FRAUD, status: 'pending' }, mlp]),
       'models/fraud.onnx': ONNX,
       'models/mlp.safetensors': SAFETENSORS
     })
@@ -258,7 +224,7 @@ describe('release', () => {
     expect(codes(run)).toEqual(['MG018'])
     // Once every version is approved, the same release passes.
     const head = repo.commit('approve', {
-      'ai-registry.yaml': registryYaml([
+      'ai-registry.yaml': registry([
         { ...FRAUD, status: 'approved' },
         { name: 'mlp', path: 'models/mlp.safetensors', digest: sha256(SAFETENSORS), status: 'approved' }
       ])
@@ -271,7 +237,7 @@ describe('release', () => {
 
 describe('merge_group', () => {
   it('judges base_sha..head_sha of the queue entry and posts no comment', async () => {
-    const base = repo.commit('base', { 'ai-registry.yaml': registryYaml([FRAUD]), 'models/fraud.onnx': ONNX })
+    const base = repo.commit('base', { 'ai-registry.yaml': registry([FRAUD]), 'models/fraud.onnx': ONNX })
     repo.checkout('feature', true)
     repo.commit('add model', { 'models/new.safetensors': SAFETENSORS })
     repo.checkout('main')
@@ -314,7 +280,7 @@ describe.each(['workflow_dispatch', 'schedule'])('%s reconciliation', event => {
     expires: 2025-01-31
 `
     const commit = repo.commit('tree', {
-      'ai-registry.yaml': registryYaml(
+      'ai-registry.yaml': registry(
         [
           FRAUD,
           {
@@ -358,7 +324,7 @@ describe('pull_request_target (safe mode)', () => {
   /** An origin whose PR head lives only at refs/pull/7/head (a fork), and a checkout of main. */
   function forkPullRequest(files: Record<string, Buffer | string>): string {
     origin = repo
-    base = origin.commit('base', { 'ai-registry.yaml': registryYaml([FRAUD]), 'models/fraud.onnx': ONNX })
+    base = origin.commit('base', { 'ai-registry.yaml': registry([FRAUD]), 'models/fraud.onnx': ONNX })
     origin.checkout('fork-feature', true)
     const head = origin.commit('fork change', files)
     origin.git('update-ref', 'refs/pull/7/head', head)
@@ -399,9 +365,9 @@ describe('pull_request_target (safe mode)', () => {
     const digest = sha256(SAFETENSORS)
     const head = forkPullRequest({
       'models/mlp.safetensors': SAFETENSORS,
-      'ai-registry.yaml': registryYaml([FRAUD, { name: 'mlp', path: 'models/mlp.safetensors', digest }])
+      'ai-registry.yaml': registry([FRAUD, { name: 'mlp', path: 'models/mlp.safetensors', digest }])
     })
-    tamperWorkingTree(registryYaml([FRAUD]))
+    tamperWorkingTree(registry([FRAUD]))
     const run = await gate('pull_request_target', pullRequestPayload({ base, head, fork: true }), {
       workspace,
       sha: base
@@ -417,7 +383,7 @@ describe('pull_request_target (safe mode)', () => {
   it('fails an unregistered model in the head commit whatever the working tree says', async () => {
     const head = forkPullRequest({ 'models/mlp.safetensors': SAFETENSORS })
     tamperWorkingTree(
-      registryYaml([FRAUD, { name: 'mlp', path: 'models/mlp.safetensors', digest: sha256(ONNX) }])
+      registry([FRAUD, { name: 'mlp', path: 'models/mlp.safetensors', digest: sha256(ONNX) }])
     )
     const run = await gate('pull_request_target', pullRequestPayload({ base, head, fork: true }), {
       workspace,
@@ -439,7 +405,7 @@ describe('pull_request_target (safe mode)', () => {
 
 describe('pull_request comment races', () => {
   it('an older run finishing last does not overwrite the comment of the newer head', async () => {
-    const base = repo.commit('base', { 'ai-registry.yaml': registryYaml([FRAUD]), 'models/fraud.onnx': ONNX })
+    const base = repo.commit('base', { 'ai-registry.yaml': registry([FRAUD]), 'models/fraud.onnx': ONNX })
     repo.checkout('feature', true)
     const older = repo.commit('add model', { 'models/mlp.safetensors': SAFETENSORS })
     const newer = repo.commit('add another', { 'models/other.onnx': DRIFTED_ONNX })

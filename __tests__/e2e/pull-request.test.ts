@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { FakeGitHub } from '../support/fake-github-api.js'
 import { TestRepo } from '../support/git-repo.js'
+import { registryYaml, type ModelSpec, type UseCaseSpec } from '../support/registry-yaml.js'
 import { pullRequestPayload, runAction, type ActionRun } from '../support/run-action.js'
 
 /**
@@ -16,38 +17,23 @@ const sha256 = (path: string): string => createHash('sha256').update(readFileSyn
 const SAFETENSORS = corpus('safetensors/mlp.safetensors')
 const ONNX = corpus('onnx/mlp.onnx')
 
-function registryYaml(models = '', extraUseCases = ''): string {
-  return `# The model registry
-version: 1
-useCases:
-  fraud-scoring:
-    title: Card-fraud scoring
-    owner: "@acme/risk"
-    status: approved
-  churn:
-    title: Churn prediction
-    owner: "@acme/growth"
-    status: proposed
-${extraUseCases}models:
-  fraud:
-    owner: "@acme/risk-ml"
-    useCases: [fraud-scoring]
-    versions:
-      - version: 1.0.0
-        path: models/fraud.onnx
-        sha256: ${sha256(ONNX)}
-${models}`
+const USE_CASES: Record<string, UseCaseSpec> = {
+  'fraud-scoring': { status: 'approved', owner: '@acme/risk', title: 'Card-fraud scoring' },
+  churn: { status: 'proposed', owner: '@acme/growth', title: 'Churn prediction' }
 }
 
-function modelEntry(name: string, path: string, digest: string, useCase = 'fraud-scoring'): string {
-  return `  ${name}:
-    owner: "@acme/ml"
-    useCases: [${useCase}]
-    versions:
-      - version: 1.0.0
-        path: ${JSON.stringify(path)}
-        sha256: ${digest}
-`
+/** The base registry (one registered ONNX model), plus what a test's head adds. */
+function registry(models: ModelSpec[] = [], extraUseCases: Record<string, UseCaseSpec> = {}): string {
+  return registryYaml({
+    header: '# The model registry\n',
+    useCases: { ...USE_CASES, ...extraUseCases },
+    models: [{ name: 'fraud', path: 'models/fraud.onnx', digest: sha256(ONNX) }, ...models]
+  })
+}
+
+/** A model entry for the test's safetensors file (or another path and digest). */
+function entry(name: string, path: string, digest: string, useCase = 'fraud-scoring'): ModelSpec {
+  return { name, path, digest, useCases: [useCase] }
 }
 
 let api: FakeGitHub
@@ -58,7 +44,7 @@ let base: string
 beforeEach(() => {
   repo = new TestRepo()
   base = repo.commit('base', {
-    'ai-registry.yaml': registryYaml(),
+    'ai-registry.yaml': registry(),
     'models/fraud.onnx': { copyFrom: ONNX },
     'README.md': '# demo\n'
   })
@@ -95,7 +81,7 @@ describe('pull_request gate (dist/index.js)', () => {
   it('passes a PR that registers its model, and posts no comment', async () => {
     const head = repo.commit('add model', {
       'models/mlp.safetensors': { copyFrom: SAFETENSORS },
-      'ai-registry.yaml': registryYaml(modelEntry('mlp', 'models/mlp.safetensors', sha256(SAFETENSORS)))
+      'ai-registry.yaml': registry([entry('mlp', 'models/mlp.safetensors', sha256(SAFETENSORS))])
     })
     await start({ pullRequests: { 7: { head_sha: head, base_sha: base } } })
     const run = await gate(head)
@@ -165,7 +151,7 @@ describe('pull_request gate (dist/index.js)', () => {
       expect.objectContaining({ path: 'models/big.safetensors', digest: oid, status: 'unregistered' })
     ])
     const head2 = repo.commit('register', {
-      'ai-registry.yaml': registryYaml(modelEntry('big', 'models/big.safetensors', oid))
+      'ai-registry.yaml': registry([entry('big', 'models/big.safetensors', oid)])
     })
     await api.stop()
     await start({ pullRequests: { 7: { head_sha: head2, base_sha: base } } })
@@ -177,9 +163,9 @@ describe('pull_request gate (dist/index.js)', () => {
   it('fails a use case that does not exist anywhere', async () => {
     const head = repo.commit('typo', {
       'models/mlp.safetensors': { copyFrom: SAFETENSORS },
-      'ai-registry.yaml': registryYaml(
-        modelEntry('mlp', 'models/mlp.safetensors', sha256(SAFETENSORS), 'fraud-scorin')
-      )
+      'ai-registry.yaml': registry([
+        entry('mlp', 'models/mlp.safetensors', sha256(SAFETENSORS), 'fraud-scorin')
+      ])
     })
     await start({ pullRequests: { 7: { head_sha: head, base_sha: base } } })
     const run = await gate(head)
@@ -201,10 +187,9 @@ describe('pull_request gate (dist/index.js)', () => {
   it('does not trust a use case the PR adds or approves', async () => {
     const head = repo.commit('self-approve', {
       'models/mlp.safetensors': { copyFrom: SAFETENSORS },
-      'ai-registry.yaml': registryYaml(
-        modelEntry('mlp', 'models/mlp.safetensors', sha256(SAFETENSORS), 'my-own'),
-        '  my-own:\n    title: Mine\n    owner: "@mallory"\n    status: approved\n'
-      )
+      'ai-registry.yaml': registry([entry('mlp', 'models/mlp.safetensors', sha256(SAFETENSORS), 'my-own')], {
+        'my-own': { status: 'approved', owner: '@mallory', title: 'Mine' }
+      })
     })
     await start({ pullRequests: { 7: { head_sha: head, base_sha: base } } })
     const run = await gate(head)
@@ -217,9 +202,7 @@ describe('pull_request gate (dist/index.js)', () => {
   it('fails a use case that is not approved', async () => {
     const head = repo.commit('churn', {
       'models/mlp.safetensors': { copyFrom: SAFETENSORS },
-      'ai-registry.yaml': registryYaml(
-        modelEntry('mlp', 'models/mlp.safetensors', sha256(SAFETENSORS), 'churn')
-      )
+      'ai-registry.yaml': registry([entry('mlp', 'models/mlp.safetensors', sha256(SAFETENSORS), 'churn')])
     })
     await start({ pullRequests: { 7: { head_sha: head, base_sha: base } } })
     const run = await gate(head)
@@ -228,7 +211,7 @@ describe('pull_request gate (dist/index.js)', () => {
   })
 
   it('points an invalid registry error at its line and fails', async () => {
-    const broken = registryYaml().replace('    status: approved\n  churn', '    status: aproved\n  churn')
+    const broken = registry().replace('    status: approved\n  churn', '    status: aproved\n  churn')
     const head = repo.commit('typo', {
       'ai-registry.yaml': broken,
       'models/mlp.safetensors': { copyFrom: SAFETENSORS }
@@ -258,7 +241,7 @@ describe('pull_request gate (dist/index.js)', () => {
     await start({ pullRequests: { 7: { head_sha: head1, base_sha: base } } })
     expect((await gate(head1)).code).toBe(1)
     const head2 = repo.commit('register', {
-      'ai-registry.yaml': registryYaml(modelEntry('mlp', 'models/mlp.safetensors', sha256(SAFETENSORS)))
+      'ai-registry.yaml': registry([entry('mlp', 'models/mlp.safetensors', sha256(SAFETENSORS))])
     })
     await api.stop()
     const first = api.comments(7)

@@ -1,34 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { FakeGitHub } from '../support/fake-github-api.js'
 import { TestRepo } from '../support/git-repo.js'
-import { pullRequestPayload, runAction, type ActionRun } from '../support/run-action.js'
+import { corpusPath, registryYaml, sha256Of } from '../support/registry-yaml.js'
+import { errorTitles, pullRequestPayload, runAction, type ActionRun } from '../support/run-action.js'
 
 /**
  * The registry's trust model and hostile registries, judged by the committed bundle in real
  * repositories: every case must end in the gate's own message and exit 1, never a crash.
  */
-const SAFETENSORS = resolve(import.meta.dirname, '../../fixtures/corpus/safetensors/mlp.safetensors')
-const DIGEST = createHash('sha256').update(readFileSync(SAFETENSORS)).digest('hex')
+const SAFETENSORS = corpusPath('safetensors/mlp.safetensors')
+const DIGEST = sha256Of(readFileSync(SAFETENSORS))
 
-const USE_CASES = `version: 1
-useCases:
-  triage:
-    title: Ticket triage
-    owner: "@acme/support"
-    status: approved
-`
-const WITH_MODEL = `${USE_CASES}models:
-  mlp:
-    owner: "@acme/ml"
-    useCases: [triage]
-    versions:
-      - version: 1.0.0
-        path: models/mlp.safetensors
-        sha256: ${DIGEST}
-`
+const TRIAGE = { triage: { status: 'approved', owner: '@acme/support', title: 'Ticket triage' } } as const
+const USE_CASES = registryYaml({ useCases: TRIAGE })
+const WITH_MODEL = registryYaml({
+  useCases: TRIAGE,
+  models: [{ name: 'mlp', path: 'models/mlp.safetensors', digest: DIGEST, useCases: ['triage'] }]
+})
 
 let repo: TestRepo
 let api: FakeGitHub
@@ -61,9 +50,6 @@ async function judgePr(
     inputs: { comment: 'never', ...inputs }
   })
 }
-
-const errorTitles = (run: ActionRun) =>
-  run.commands.filter(c => c.command === 'error').map(c => /title=([^,]*)/.exec(c.properties)?.[1])
 
 describe('registry trust (dist/index.js)', () => {
   it('accepts a model the PR registers in head mode, and refuses it with registry-ref: base', async () => {
@@ -137,7 +123,7 @@ describe('registry trust (dist/index.js)', () => {
     )
     expect(run.code).toBe(1)
     const annotation = run.commands.find(c => c.command === 'error' && c.properties.includes('MG009'))
-    expect(annotation?.properties).toContain('line=8')
+    expect(annotation?.properties).toContain('line=9')
     expect(annotation?.message).toMatch(/expires/)
   })
 })

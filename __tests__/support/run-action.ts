@@ -135,3 +135,36 @@ export function pullRequestPayload(options: {
     sender: { login: 'alice' }
   }
 }
+
+export interface OutputFinding {
+  code: string
+  severity: string
+  message: string
+  path?: string
+  line?: number
+  command?: string
+}
+
+export interface OutputModel {
+  path: string
+  files: string[]
+  format: string
+  digest: string
+  status: string
+  verdict: string
+}
+
+/** The `findings` output, parsed. */
+export function findingsOf(run: ActionRun): OutputFinding[] {
+  return JSON.parse(run.outputs.findings ?? '[]') as OutputFinding[]
+}
+
+/** The `models` output, parsed. */
+export function modelsOf(run: ActionRun): OutputModel[] {
+  return JSON.parse(run.outputs.models ?? '[]') as OutputModel[]
+}
+
+/** Titles of the error annotations, in order. */
+export function errorTitles(run: ActionRun): (string | undefined)[] {
+  return run.commands.filter(c => c.command === 'error').map(c => /title=([^,]*)/.exec(c.properties)?.[1])
+}
