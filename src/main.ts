@@ -22,7 +22,7 @@ import { loadSettings, type GateSettings } from './gate/settings.js'
 import { describeLocation } from './gate/load-registry.js'
 import { readBlobAt } from './git/commit-tree.js'
 import type { GitSetupError } from './git/errors.js'
-import { forLog } from './render/escape.js'
+import { escapeMarkdown, forLog } from './render/escape.js'
 import type { Logger } from './logger.js'
 
 /** Event payloads are small; a larger file is not one GitHub wrote. */
@@ -217,18 +217,32 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     await publishComment(report, judgement, settings, client, log)
     if (report.verdict === 'fail') core.setFailed(failureMessage(report))
   } catch (error) {
-    core.setOutput('verdict', 'fail')
-    if (
-      error instanceof ConfigurationError ||
-      (error instanceof Error && 'fix' in error && typeof error.fix === 'string')
-    ) {
-      const fix = (error as Error & { fix: string }).fix
-      core.setFailed(forLog(`${error.message} ${fix}`, 4000))
-    } else {
-      core.setFailed(
-        forLog(`ModelGate could not complete, so the gate fails closed: ${messageOf(error)}`, 4000)
-      )
-      if (error instanceof Error && error.stack) core.debug(forLog(error.stack, 8000))
-    }
+    await failClosed(error, log)
+  }
+}
+
+/**
+ * Ends a run that could not judge: the verdict output is `fail`, the step fails with what
+ * happened and (for the user's own mistakes) what to change, and the summary says the same.
+ */
+async function failClosed(error: unknown, log: Logger): Promise<void> {
+  core.setOutput('verdict', 'fail')
+  const fix =
+    error instanceof ConfigurationError ||
+    (error instanceof Error && 'fix' in error && typeof error.fix === 'string')
+      ? (error as Error & { fix: string }).fix
+      : undefined
+  const message =
+    fix === undefined
+      ? `ModelGate could not complete, so the gate fails closed: ${messageOf(error)}`
+      : `${messageOf(error)} ${fix}`
+  core.setFailed(forLog(message, 4000))
+  if (fix === undefined && error instanceof Error && error.stack) core.debug(forLog(error.stack, 8000))
+  try {
+    await core.summary
+      .addRaw(`## ❌ ModelGate could not judge this run\n\n${escapeMarkdown(message, 4000)}\n`, true)
+      .write()
+  } catch (summaryError) {
+    log.warning(`Could not write the job summary: ${messageOf(summaryError)}`)
   }
 }

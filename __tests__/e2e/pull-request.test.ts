@@ -317,5 +317,7 @@ describe('pull_request gate (dist/index.js)', () => {
     expect(run.code).toBe(1)
     expect(run.outputs.verdict).toBe('fail')
     expect(run.stdout).toMatch(/::error::.*fetch-depth: 0/)
+    expect(run.summary).toContain('## ❌ ModelGate could not judge this run')
+    expect(run.summary).toContain('fetch\\-depth\\: 0')
   })
 })
