@@ -15,8 +15,13 @@
  * classification with reading heads, not with hashing 4 GiB.
  *
  * Options: --files N (default 100000), --big-gib N (default 4), --runs N (default 2, best is kept),
- * --cli PATH (default dist/cli/index.js; when missing it is built with ncc into a temp dir),
- * --keep (leave the temp dir). Exit code 1 when a target is missed.
+ * --cli PATH, --build, --keep (leave the temp dir). Exit code 1 when a target is missed.
+ *
+ * Which CLI is measured: --cli PATH when given; else, with --build, src/cli/index.ts built with ncc
+ * into the bench's temp dir (the working copy as it is now); else dist/cli/index.js, the committed
+ * build, used as is (it is only as fresh as the last `npm run build`), and when it is missing the
+ * same temp-dir build as --build. The CLI used is printed with the results. To measure changes
+ * before they are built into dist/: `npm run bench -- --build`.
  */
 import { Buffer } from 'node:buffer'
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -117,7 +122,7 @@ try {
   )
   const widths = table[0].map((_, i) => Math.max(...table.map(r => r[i].length)))
   console.log(
-    `node ${process.version}, ${FILES} files, ${scanOut.models.length} models found, ${scanOut.filesExamined} examined`
+    `node ${process.version}, ${FILES} files, ${scanOut.models.length} models found, ${scanOut.filesExamined} examined, cli ${cli}`
   )
   for (const r of table) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '))
   console.log(
@@ -133,8 +138,10 @@ function findCli() {
   const explicit = opt('cli', undefined)
   if (explicit) return resolve(explicit)
   const dist = join(ROOT, 'dist', 'cli', 'index.js')
-  if (existsSync(dist)) return dist
-  log('dist/cli/index.js missing: building it with ncc into a temp dir')
+  if (!args.includes('--build') && existsSync(dist)) return dist
+  log(
+    `${existsSync(dist) ? '--build' : 'dist/cli/index.js missing'}: building src/cli/index.ts with ncc into a temp dir`
+  )
   const out = join(work, 'cli')
   execFileSync(
     join(ROOT, 'node_modules', '.bin', 'ncc'),

@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToBytes } from '../../src/core/detect/digest.js'
-import type { TreeEntry } from '../../src/core/detect/tree.js'
+import { scanTree } from '../../src/core/detect/scan.js'
+import type { FileTree, TreeEntry } from '../../src/core/detect/tree.js'
 import { WorkingTree } from '../../src/tree/working-tree.js'
 
 function git(cwd: string, ...args: string[]): string {
@@ -174,5 +175,109 @@ describe('WorkingTree', () => {
   it('lists paths relative to a subdirectory of a repository', async () => {
     const entries = byPath(await new WorkingTree(join(repo, 'models')).list())
     expect([...entries.keys()]).toEqual(['a.bin'])
+  })
+})
+
+/** The same tree without the full-scan fast path (listForScan + readHeads): the reference. */
+function slowPath(tree: WorkingTree): FileTree {
+  return {
+    label: tree.label,
+    list: () => tree.list(),
+    open: p => tree.open(p),
+    sha256: (p, cb) => tree.sha256(p, cb)
+  }
+}
+
+describe('WorkingTree full-scan fast path', () => {
+  let root: string
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'mg-wt-fast-'))
+  })
+
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true })
+  })
+
+  const safetensors = (): Buffer => {
+    const header = Buffer.from(JSON.stringify({ w: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }))
+    const n = Buffer.alloc(8)
+    n.writeBigUInt64LE(BigInt(header.length))
+    return Buffer.concat([n, header, Buffer.alloc(4)])
+  }
+
+  it('scans exactly as list() + open() do, when the working tree has drifted from the index', async () => {
+    const repo = join(root, 'drift')
+    mkdirSync(join(repo, 'd'), { recursive: true })
+    git(repo, 'init', '-q')
+    for (const name of ['now-link.bin', 'now-dir.bin', 'now-fifo.bin', 'deleted.bin', 'kept.safetensors'])
+      writeFileSync(join(repo, name), safetensors())
+    writeFileSync(join(repo, 'd', 'src.ts'), 'export const x = 1\n')
+    writeFileSync(join(repo, 'empty'), '')
+    symlinkSync('kept.safetensors', join(repo, 'was-link'))
+    git(repo, 'add', '-A')
+    git(repo, 'update-index', '--add', '--cacheinfo', `160000,${'b'.repeat(40)},vendor/sub`)
+    git(repo, 'commit', '-q', '-m', 'init')
+    // Drift: the index still says "regular file" (or symlink) for all of these.
+    rmSync(join(repo, 'now-link.bin'))
+    symlinkSync('kept.safetensors', join(repo, 'now-link.bin'))
+    rmSync(join(repo, 'now-dir.bin'))
+    mkdirSync(join(repo, 'now-dir.bin'))
+    rmSync(join(repo, 'now-fifo.bin'))
+    execFileSync('mkfifo', [join(repo, 'now-fifo.bin')])
+    rmSync(join(repo, 'deleted.bin'))
+    rmSync(join(repo, 'was-link'))
+    writeFileSync(join(repo, 'was-link'), safetensors())
+    writeFileSync(join(repo, 'untracked.safetensors'), safetensors())
+
+    const tree = new WorkingTree(repo)
+    const fast = await scanTree(tree)
+    const slow = await scanTree(slowPath(tree))
+    expect(fast).toEqual(slow)
+    expect(fast.artifacts.map(a => a.path).sort()).toEqual([
+      'kept.safetensors',
+      'untracked.safetensors',
+      'was-link'
+    ])
+    const skipped = new Map(fast.skipped.map(s => [s.path, s.reason]))
+    expect(skipped.get('now-link.bin')).toBe('symlink')
+    expect(skipped.get('now-dir.bin')).toBe('submodule')
+    expect(skipped.get('now-fifo.bin')).toBe('unreadable')
+    expect(skipped.get('vendor/sub')).toBe('submodule')
+    expect(skipped.has('deleted.bin')).toBe(false)
+  })
+
+  it('falls back to the file-system walk outside a git work tree, with no unhandled rejection', async () => {
+    const dir = join(root, 'plain')
+    mkdirSync(join(dir, 'sub'), { recursive: true })
+    writeFileSync(join(dir, 'sub', 'm.safetensors'), safetensors())
+    writeFileSync(join(dir, 'notes.txt'), 'hello')
+    const tree = new WorkingTree(dir)
+    const fast = await scanTree(tree)
+    expect(fast).toEqual(await scanTree(slowPath(tree)))
+    expect(fast.artifacts.map(a => a.path)).toEqual(['sub/m.safetensors'])
+    expect(fast.filesExamined).toBe(2)
+  })
+
+  it('reads heads of many files (the size, the bytes, non-UTF-8 names)', () => {
+    const dir = join(root, 'heads')
+    mkdirSync(dir)
+    const names = Array.from({ length: 50 }, (_, i) => `f${i}.txt`)
+    for (const [i, n] of names.entries()) writeFileSync(join(dir, n), 'x'.repeat(i * 100))
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/`), NON_UTF8]), 'raw')
+    const tree = new WorkingTree(dir, { useGit: false })
+    const paths = [...names, 'w\udcff\udcfe.bin', 'missing.txt']
+    const seen = new Map<string, unknown>()
+    tree.readHeads(paths, 1024, (i, outcome, head) => {
+      seen.set(
+        paths[i]!,
+        outcome && !(outcome instanceof Error) && !('kind' in outcome) ? [outcome.size, head.length] : outcome
+      )
+    })
+    expect(seen.get('f0.txt')).toEqual([0, 0])
+    expect(seen.get('f49.txt')).toEqual([4900, 1024])
+    expect(seen.get('w\udcff\udcfe.bin')).toEqual([3, 3])
+    expect(seen.get('missing.txt')).toBeUndefined()
+    expect(seen.size).toBe(paths.length)
   })
 })

@@ -1,8 +1,17 @@
+import { isUtf8 } from 'node:buffer'
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readSync } from 'node:fs'
+import {
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  readSync
+} from 'node:fs'
 import { open, readdir, readlink } from 'node:fs/promises'
-import type { EntryKind, FileTree, OpenFile, TreeEntry } from '../core/detect/tree.js'
+import type { EntryKind, FileTree, HeadOutcome, HeadRead, OpenFile, TreeEntry } from '../core/detect/tree.js'
 import { bytesToPath, pathToBytes } from '../core/detect/digest.js'
 
 /**
@@ -14,6 +23,14 @@ import { bytesToPath, pathToBytes } from '../core/detect/digest.js'
  * bounded walk of the file system that skips `.git`. Names are read as bytes and decoded with the
  * surrogate escape of `digest.ts`, so non-UTF-8 names stay exact. Nothing is followed: every entry is
  * `lstat`ed, symlinks are reported with their link text, and files are opened with `O_NOFOLLOW`.
+ *
+ * Full scans use listForScan + readHeadSync instead: the types of tracked paths come from the
+ * modes in git's index (`git ls-files -s`: 120000 symlink, 160000 gitlink), so the 100,000 files of
+ * a large repository are not `lstat`ed one by one. Each is opened once (`O_NOFOLLOW | O_NONBLOCK`)
+ * and `fstat`ed, which both gives its size and checks that the working tree still holds a regular
+ * file there: a symlink (the open fails with ELOOP), a directory or a special file found in its
+ * place is reported as such, unread; a path deleted since it was staged is left out, as list()
+ * does. Untracked files (`--others --exclude-standard`) are few and are `lstat`ed as before.
  */
 export interface WorkingTreeOptions {
   /** Use git to list when the directory is in a git work tree (default true). */
@@ -39,9 +56,12 @@ export class WorkingTree implements FileTree {
   readonly label: string
   private readonly root: string
   private readonly options: Required<WorkingTreeOptions>
+  private readonly rootEscaped: boolean
+  private hashBuf: Buffer = Buffer.alloc(0)
 
   constructor(root: string, options: WorkingTreeOptions = {}) {
     this.root = root
+    this.rootEscaped = HAS_ESCAPED_BYTE.test(root)
     this.label = `working tree ${root}`
     this.options = {
       useGit: options.useGit ?? true,
@@ -62,7 +82,7 @@ export class WorkingTree implements FileTree {
     ) {
       throw new Error(`path outside the tree: ${JSON.stringify(path)}`)
     }
-    if (!HAS_ESCAPED_BYTE.test(path) && !HAS_ESCAPED_BYTE.test(this.root)) return `${this.root}/${path}`
+    if (!this.rootEscaped && !HAS_ESCAPED_BYTE.test(path)) return `${this.root}/${path}`
     return Buffer.concat([pathToBytes(this.root), Buffer.from('/'), pathToBytes(path)])
   }
 
@@ -84,6 +104,118 @@ export class WorkingTree implements FileTree {
       if (e) entries.push(e)
     }
     return entries
+  }
+
+  /** See the class comment: git's index modes instead of an lstat per tracked path. */
+  async listForScan(): Promise<TreeEntry[]> {
+    if (!this.options.useGit) return this.walk()
+    // The three git calls run at once; the listings count only inside a work tree.
+    const inside = this.insideGitWorkTree()
+    // Both listings are parsed as git streams them (no copy of the whole output is kept), and
+    // settled together at once so that their failure outside a work tree is not left unhandled.
+    const entries: TreeEntry[] = []
+    const later: string[] = []
+    /** Paths seen at a merge stage 1..3 (a conflict lists a path once per stage). */
+    const conflicted = new Set<string>()
+    const listings = Promise.allSettled([
+      runGitRecords(this.root, ['ls-files', '-z', '-s'], rec => {
+        // `<mode> <object> <stage>\t<path>`; a stage-0 path appears once.
+        const tab = rec.indexOf(0x09)
+        if (tab < 8) return
+        const path = decodePath(rec.subarray(tab + 1))
+        if (rec[tab - 1] !== 0x30) {
+          if (conflicted.has(path)) return
+          conflicted.add(path)
+        }
+        if (isMode(rec, '100644 ') || isMode(rec, '100755 ')) entries.push({ path, kind: 'file', size: -1 })
+        else if (isMode(rec, '160000 ')) entries.push({ path, kind: 'submodule', size: 0 })
+        else later.push(path) // symlinks (120000) and anything unexpected: lstat decides
+      }),
+      runGitRecords(this.root, ['ls-files', '-z', '--others', '--exclude-standard'], rec => {
+        const path = decodePath(rec)
+        if (path.endsWith('/')) entries.push({ path: path.slice(0, -1), kind: 'submodule', size: 0 })
+        else later.push(path)
+      })
+    ])
+    if (!(await inside)) {
+      await listings
+      return this.walk()
+    }
+    for (const r of await listings) if (r.status === 'rejected') throw asError(r.reason)
+    if (entries.length + later.length > this.options.maxEntries) {
+      throw new ListingError(`${this.label}: more than ${this.options.maxEntries} entries`)
+    }
+    for (const p of later) {
+      const e = await this.statEntry(p)
+      if (e) entries.push(e)
+    }
+    return entries
+  }
+
+  /**
+   * See FileTree.readHeads: one reused buffer, synchronous calls (see openNow for why). Helper
+   * threads were measured (`npm run bench`, 2 cores) and did not pay: the open/fstat/read/close
+   * calls are kernel time that a second thread on a busy 2-core runner barely overlaps, and each
+   * thread cost ~60 MB of RSS.
+   */
+  readHeads(
+    paths: readonly string[],
+    headBytes: number,
+    visit: (index: number, outcome: HeadOutcome, head: Uint8Array) => void
+  ): void {
+    const buf = new Uint8Array(headBytes)
+    const none = buf.subarray(0, 0)
+    for (let i = 0; i < paths.length; i++) {
+      let outcome: HeadOutcome
+      try {
+        outcome = this.readHeadSync(paths[i]!, buf)
+      } catch (err) {
+        outcome = err instanceof Error ? err : new Error(String(err))
+      }
+      const read =
+        outcome === undefined || outcome instanceof Error || 'kind' in outcome ? undefined : outcome
+      visit(i, outcome, read ? buf.subarray(0, read.length) : none)
+    }
+  }
+
+  /** One path of readHeads, on this thread (see listForScan for what is checked). */
+  readHeadSync(path: string, buf: Uint8Array): HeadRead | TreeEntry | undefined {
+    const abs = this.abs(path)
+    let fd: number
+    try {
+      fd = openSync(abs, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | O_NONBLOCK)
+    } catch (err) {
+      if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return undefined
+      // ELOOP (a symlink now sits there), ENXIO (a socket), ...: what is on disk decides.
+      let st
+      try {
+        st = lstatSync(abs)
+      } catch {
+        throw err
+      }
+      if (st.isSymbolicLink()) {
+        const target = readlinkSync(abs, { encoding: 'buffer' })
+        return { path, kind: 'symlink', size: target.length, linkTarget: bytesToPath(target) }
+      }
+      if (st.isDirectory()) return { path, kind: 'submodule', size: 0 }
+      if (!st.isFile()) return { path, kind: 'special', size: 0 }
+      throw err
+    }
+    try {
+      const st = fstatSync(fd)
+      if (st.isDirectory()) return { path, kind: 'submodule', size: 0 }
+      if (!st.isFile()) return { path, kind: 'special', size: 0 }
+      const want = Math.min(st.size, buf.length)
+      let got = 0
+      while (got < want) {
+        const n = readSync(fd, buf, got, want - got, got)
+        if (n === 0) break
+        got += n
+      }
+      return { size: st.size, length: got }
+    } finally {
+      closeSync(fd)
+    }
   }
 
   /**
@@ -119,13 +251,7 @@ export class WorkingTree implements FileTree {
 
   /** The git listing, or undefined when the directory is not in a git work tree or git is missing. */
   private async gitListing(): Promise<{ paths: string[]; gitlinks: Set<string> } | undefined> {
-    let inside: Buffer
-    try {
-      inside = await runGit(this.root, ['rev-parse', '--is-inside-work-tree'])
-    } catch {
-      return undefined
-    }
-    if (inside.toString('utf8').trim() !== 'true') return undefined
+    if (!(await this.insideGitWorkTree())) return undefined
     const listing = await runGit(this.root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard'])
     const staged = await runGit(this.root, ['ls-files', '-z', '-s'])
     const paths = splitNul(listing).map(bytesToPath)
@@ -139,6 +265,15 @@ export class WorkingTree implements FileTree {
     }
     // Conflicted paths appear once per stage in the listing.
     return { paths: [...new Set(paths)], gitlinks }
+  }
+
+  private async insideGitWorkTree(): Promise<boolean> {
+    try {
+      const inside = await runGit(this.root, ['rev-parse', '--is-inside-work-tree'])
+      return inside.toString('utf8').trim() === 'true'
+    } catch {
+      return false
+    }
   }
 
   /** Bounded walk of the file system when git is not available. */
@@ -233,34 +368,55 @@ export class WorkingTree implements FileTree {
   }
 
   async sha256(path: string, onProgress?: (done: number, total: number) => void): Promise<string> {
-    const handle = await open(this.abs(path), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | O_NONBLOCK)
+    const abs = this.abs(path)
+    // Files up to one chunk (nearly every model of a source tree) are hashed with synchronous
+    // calls, for the reason given in openNow(); larger ones are streamed through a fixed buffer.
+    const small = this.sha256Small(abs, path, onProgress)
+    if (small !== undefined) return small
+    const handle = await open(abs, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | O_NONBLOCK)
     try {
       const st = await handle.stat()
       if (!st.isFile()) throw new Error(`not a regular file: ${JSON.stringify(path)}`)
       const hash = createHash('sha256')
-      if (st.size <= HASH_CHUNK_BYTES) {
-        // One exact-size read: a stream would allocate a full chunk per file.
-        const buf = Buffer.allocUnsafe(st.size)
-        let got = 0
-        while (got < st.size) {
-          const { bytesRead } = await handle.read(buf, got, st.size - got, got)
-          if (bytesRead === 0) break
-          got += bytesRead
-        }
-        hash.update(buf.subarray(0, got))
-        onProgress?.(got, st.size)
-        return hash.digest('hex')
-      }
-      const stream = handle.createReadStream({ highWaterMark: HASH_CHUNK_BYTES, autoClose: false })
+      const buf = Buffer.allocUnsafe(HASH_CHUNK_BYTES)
       let done = 0
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        hash.update(chunk)
-        done += chunk.length
+      for (;;) {
+        const { bytesRead } = await handle.read(buf, 0, HASH_CHUNK_BYTES, done)
+        if (bytesRead === 0) break
+        hash.update(buf.subarray(0, bytesRead))
+        done += bytesRead
         onProgress?.(done, st.size)
       }
       return hash.digest('hex')
     } finally {
       await handle.close()
+    }
+  }
+
+  /** Digest of a regular file of at most HASH_CHUNK_BYTES, read in one go; undefined when larger. */
+  private sha256Small(
+    abs: string | Buffer,
+    path: string,
+    onProgress?: (done: number, total: number) => void
+  ): string | undefined {
+    const fd = openSync(abs, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | O_NONBLOCK)
+    try {
+      const st = fstatSync(fd)
+      if (!st.isFile()) throw new Error(`not a regular file: ${JSON.stringify(path)}`)
+      if (st.size > HASH_CHUNK_BYTES) return undefined
+      // One buffer, grown to the largest small file seen (at most HASH_CHUNK_BYTES), serves them all.
+      if (this.hashBuf.length < st.size) this.hashBuf = Buffer.allocUnsafe(Math.max(st.size, 64 * 1024))
+      const buf = this.hashBuf
+      let got = 0
+      while (got < st.size) {
+        const n = readSync(fd, buf, got, st.size - got, got)
+        if (n === 0) break
+        got += n
+      }
+      onProgress?.(got, st.size)
+      return createHash('sha256').update(buf.subarray(0, got)).digest('hex')
+    } finally {
+      closeSync(fd)
     }
   }
 }
@@ -287,6 +443,72 @@ function splitNul(buf: Buffer): Buffer[] {
   }
   if (start < buf.length) out.push(buf.subarray(start))
   return out
+}
+
+/** A path from git's output: UTF-8 as is, other bytes escaped (digest.ts). */
+function decodePath(rec: Buffer): string {
+  return isUtf8(rec) ? rec.toString('utf8') : bytesToPath(rec)
+}
+
+function isMode(rec: Buffer, mode: string): boolean {
+  for (let i = 0; i < mode.length; i++) if (rec[i] !== mode.charCodeAt(i)) return false
+  return true
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e))
+}
+
+/**
+ * Runs git and calls `onRecord` with each NUL-terminated record of its output as it streams in
+ * (a record split across chunks is joined first). Rejects like runGit.
+ */
+function runGitRecords(cwd: string, args: string[], onRecord: (rec: Buffer) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['-c', 'core.quotePath=false', ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' }
+    })
+    let pending: Buffer | undefined
+    let bytes = 0
+    let stderr = ''
+    let failed: unknown
+    child.stdout.on('data', (c: Buffer) => {
+      bytes += c.length
+      if (bytes > GIT_MAX_OUTPUT_BYTES || failed !== undefined) {
+        child.kill()
+        return
+      }
+      const buf = pending === undefined ? c : Buffer.concat([pending, c])
+      let start = 0
+      try {
+        for (let i = buf.indexOf(0); i >= 0; i = buf.indexOf(0, start)) {
+          if (i > start) onRecord(buf.subarray(start, i))
+          start = i + 1
+        }
+      } catch (err) {
+        failed = err
+        child.kill()
+        return
+      }
+      pending = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined
+    })
+    child.stderr.on('data', (c: Buffer) => {
+      if (stderr.length < 4096) stderr += c.toString('utf8')
+    })
+    child.on('error', reject)
+    child.on('close', code => {
+      if (failed !== undefined) reject(asError(failed))
+      else if (bytes > GIT_MAX_OUTPUT_BYTES) reject(new ListingError(`git ${args[0]}: output too large`))
+      else if (code !== 0)
+        reject(new ListingError(`git ${args.join(' ')} failed (${code}): ${stderr.trim()}`))
+      else {
+        if (pending !== undefined && pending.length > 0) onRecord(pending)
+        resolve()
+      }
+    })
+  })
 }
 
 function runGit(cwd: string, args: string[]): Promise<Buffer> {

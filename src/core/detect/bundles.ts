@@ -59,21 +59,36 @@ export interface BundlePlan {
   pickle?: PickleScan
 }
 
-/** A sorted index of paths for directory queries. */
+/**
+ * An index of paths for directory queries. The sorted list and the per-directory lists are built
+ * on first use: a scan of 100,000 files with no bundle in them never pays for sorting them.
+ */
 export class PathIndex {
-  private readonly sorted: string[]
-  private readonly all: Set<string>
-  readonly byDir = new Map<string, string[]>()
+  private readonly all: ReadonlySet<string> | ReadonlyMap<string, unknown>
+  private sortedCache: string[] | undefined
+  private byDirCache: Map<string, string[]> | undefined
 
-  constructor(paths: Iterable<string>) {
-    this.all = new Set(paths)
-    this.sorted = [...this.all].sort()
-    for (const p of this.sorted) {
-      const d = dirOf(p)
-      let list = this.byDir.get(d)
-      if (!list) this.byDir.set(d, (list = []))
-      list.push(p)
+  /** A map is used as it is (its keys are the paths; it must not change while the index is used). */
+  constructor(paths: Iterable<string> | ReadonlyMap<string, unknown>) {
+    this.all = paths instanceof Map ? paths : new Set(paths as Iterable<string>)
+  }
+
+  private get sorted(): string[] {
+    return (this.sortedCache ??= [...this.all.keys()].sort())
+  }
+
+  /** Directory -> the files directly in it, sorted; directories in sorted order of their files. */
+  get byDir(): ReadonlyMap<string, string[]> {
+    if (this.byDirCache === undefined) {
+      this.byDirCache = new Map()
+      for (const p of this.sorted) {
+        const d = dirOf(p)
+        let list = this.byDirCache.get(d)
+        if (!list) this.byDirCache.set(d, (list = []))
+        list.push(p)
+      }
     }
+    return this.byDirCache
   }
 
   /** Files directly in `dir`. */
@@ -83,18 +98,18 @@ export class PathIndex {
 
   /** Files anywhere under `dir` ('' = everything). */
   under(dir: string): string[] {
-    if (dir === '') return [...this.sorted]
+    const sorted = this.sorted
+    if (dir === '') return [...sorted]
     const prefix = `${dir}/`
     let lo = 0
-    let hi = this.sorted.length
+    let hi = sorted.length
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if (this.sorted[mid]! < prefix) lo = mid + 1
+      if (sorted[mid]! < prefix) lo = mid + 1
       else hi = mid
     }
     const out: string[] = []
-    for (let i = lo; i < this.sorted.length && this.sorted[i]!.startsWith(prefix); i++)
-      out.push(this.sorted[i]!)
+    for (let i = lo; i < sorted.length && sorted[i]!.startsWith(prefix); i++) out.push(sorted[i]!)
     return out
   }
 
@@ -139,7 +154,7 @@ export function mayAnchorBundle(name: string): boolean {
 export async function groupBundles(
   input: BundleInput
 ): Promise<{ bundles: BundlePlan[]; claimed: Set<string> }> {
-  const index = new PathIndex(input.files.keys())
+  const index = new PathIndex(input.files)
   const claimed = new Set<string>()
   const bundles: BundlePlan[] = []
   const fmt = (p: string): FormatId | undefined => input.classified.get(p)?.format
@@ -163,7 +178,21 @@ export async function groupBundles(
   }
 
   // 1. CoreML .mlpackage directories.
-  for (const [dir] of index.byDir) {
+  // Found from their manifests, visited in the order of index.byDir (by each directory's first
+  // file in sorted order), without building byDir for the whole tree.
+  const packages = new Map<string, string>()
+  for (const path of input.files.keys()) {
+    if (path.endsWith('.mlpackage/Manifest.json') || path === '.mlpackage/Manifest.json')
+      packages.set(dirOf(path), path)
+  }
+  if (packages.size > 0) {
+    for (const path of input.files.keys()) {
+      const first = packages.get(dirOf(path))
+      if (first !== undefined && path < first) packages.set(dirOf(path), path)
+    }
+  }
+  const packageDirs = [...packages].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)).map(e => e[0])
+  for (const dir of packageDirs) {
     const manifest = join(dir, 'Manifest.json')
     if (!dir.endsWith('.mlpackage') || !index.has(manifest) || !free(manifest)) continue
     const info = anchorInfo(manifest, 'coreml-mlpackage')

@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer'
+
 /**
  * Small, allocation-free helpers for reading little/big-endian integers and ASCII out of byte
  * buffers. Every reader is bounds-checked and returns `undefined` past the end instead of throwing,
@@ -46,11 +48,9 @@ export function f32le(b: Uint8Array, off: number): number | undefined {
 export function ascii(b: Uint8Array, start = 0, end = b.length): string {
   const s = Math.max(0, start)
   const e = Math.min(b.length, end)
-  let out = ''
-  for (let i = s; i < e; i += 4096) {
-    out += String.fromCharCode(...b.subarray(i, Math.min(e, i + 4096)))
-  }
-  return out
+  if (e <= s) return ''
+  // Node's 'latin1' maps byte n to U+00nn, exactly String.fromCharCode(n), natively.
+  return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1')
 }
 
 export function startsWith(b: Uint8Array, magic: string | readonly number[], off = 0): boolean {

@@ -1,7 +1,8 @@
 import type { ModelArtifact, ScanResult, SkippedEntry } from './artifact.js'
-import type { FileTree } from './tree.js'
+import type { FileTree, TreeEntry } from './tree.js'
 import type { ByteSource, Classification, ModelMetadata } from './types.js'
-import { classifyFile } from './classify.js'
+import { classifyFile, mightBeModel } from './classify.js'
+import { LIMITS } from './formats/probe.js'
 import {
   applyHfConfig,
   baseOf,
@@ -35,6 +36,10 @@ import {
  * 2. Examine files through a bounded pool: `.gitattributes` and DVC files are parsed, files under
  *    1024 bytes are checked for an LFS pointer, everything else goes to classifyFile (which reads a
  *    bounded head, never the whole file). Every opened file is closed.
+ *    Full scans of trees that offer `readHeadSync` (the working tree) first read every file's head
+ *    synchronously into one reused buffer and run the prefilter `mightBeModel` on it; only files it
+ *    cannot rule out (and pointer, `.gitattributes` and DVC candidates) enter the pool. Every
+ *    regular file's bytes are still looked at; the prefilter is proven conservative by test.
  * 3. Group bundles (bundles.ts), then hash only the artifacts' files, streaming.
  */
 export interface ScanOptions {
@@ -84,7 +89,12 @@ interface ScanState {
 export async function scanTree(tree: FileTree, options: ScanOptions = {}): Promise<ScanResult> {
   const classify = options.classify ?? classifyFile
   const concurrency = Math.max(1, options.concurrency ?? 16)
-  const entries = await tree.list()
+  const focus = options.focus
+  // The synchronous prefilter pass applies to full scans with the built-in classifier only: a
+  // substituted classifier may recognise anything.
+  const readHeads = tree.readHeads?.bind(tree)
+  const fast = focus === undefined && options.classify === undefined && readHeads !== undefined
+  const entries = fast && tree.listForScan ? await tree.listForScan() : await tree.list()
   const files = new Map<string, number>()
   const state: ScanState = {
     classified: new Map(),
@@ -97,28 +107,13 @@ export async function scanTree(tree: FileTree, options: ScanOptions = {}): Promi
   }
   for (const e of entries) {
     if (e.kind === 'file') files.set(e.path, e.size)
-    else if (e.kind === 'symlink') {
-      state.skipped.push({
-        path: e.path,
-        reason: 'symlink',
-        detail: `symlink to ${JSON.stringify(e.linkTarget ?? '')}, not followed`
-      })
-    } else if (e.kind === 'submodule') {
-      state.skipped.push({
-        path: e.path,
-        reason: 'submodule',
-        detail: 'submodule (gitlink or nested repository), not entered'
-      })
-    } else {
-      state.skipped.push({
-        path: e.path,
-        reason: 'unreadable',
-        detail: 'not a regular file (FIFO, socket or device), not opened'
-      })
-    }
+    else skipEntry(state, e)
   }
-  const index = new PathIndex(files.keys())
-  const focus = options.focus
+  entries.length = 0
+  let lazyIndex: PathIndex | undefined
+  const pathIndex = (): PathIndex => (lazyIndex ??= new PathIndex(files))
+  /** Files examined by the prefilter pass alone (not counted in state.examined). */
+  let ruledOut = 0
 
   const readText = async (path: string, max: number): Promise<string | undefined> => {
     if (!files.has(path)) return undefined
@@ -187,7 +182,8 @@ export async function scanTree(tree: FileTree, options: ScanOptions = {}): Promi
         state.lfs.set(path, { oid: c.pointer.oid, size: c.pointer.size ?? 0, extensions: new Map() })
         return
       }
-      state.classified.set(path, c)
+      // Only models are kept: groupBundles reads a missing entry and a null alike.
+      if (c !== null) state.classified.set(path, c)
     } catch (err) {
       state.skipped.push({ path, reason: 'unreadable', detail: errorText(err) })
     } finally {
@@ -195,10 +191,42 @@ export async function scanTree(tree: FileTree, options: ScanOptions = {}): Promi
     }
   }
 
+  /**
+   * The prefilter pass (full scans of trees with readHeads): one synchronous open, fstat, read and
+   * close per file into reused buffers, no promise and no allocation per file. Returns the files
+   * that need the full examination.
+   */
+  const prefilterPass = (read: NonNullable<FileTree['readHeads']>): string[] => {
+    const out: string[] = []
+    const paths: string[] = []
+    for (const path of files.keys()) {
+      if (baseOf(path) === '.gitattributes' || isDvcFile(path)) out.push(path)
+      else paths.push(path)
+    }
+    read(paths, LIMITS.head, (i, r, head) => {
+      const path = paths[i]!
+      if (r instanceof Error) {
+        ruledOut++
+        state.skipped.push({ path, reason: 'unreadable', detail: errorText(r) })
+      } else if (r === undefined || 'kind' in r) {
+        // Gone since listing, or no longer a regular file: out of `files`, as list() would have it.
+        files.delete(path)
+        if (r !== undefined) skipEntry(state, r)
+      } else {
+        files.set(path, r.size)
+        if ((r.size < LFS_POINTER_MAX_BYTES && looksLikeLfsPointer(head)) || mightBeModel(head))
+          out.push(path)
+        else ruledOut++
+      }
+    })
+    return out
+  }
+
   // Which files to examine.
   let toExamine: string[]
-  if (focus === undefined) toExamine = [...files.keys()]
+  if (focus === undefined) toExamine = fast ? prefilterPass(readHeads) : [...files.keys()]
   else {
+    const index = pathIndex()
     const want = new Set<string>()
     const dirsSeen = new Set<string>()
     for (const f of focus) {
@@ -251,7 +279,7 @@ export async function scanTree(tree: FileTree, options: ScanOptions = {}): Promi
           }
         : undefined
     )
-    return { sha256, size: files.get(path) ?? 0 }
+    return { sha256, size: Math.max(0, files.get(path) ?? 0) }
   }
 
   for (const plan of grouped.bundles) {
@@ -309,7 +337,7 @@ export async function scanTree(tree: FileTree, options: ScanOptions = {}): Promi
       framework: frameworkForFormat(target.format),
       digest: await tree.sha256(path),
       digestSource: 'content',
-      size: files.get(path) ?? 0,
+      size: Math.max(0, files.get(path) ?? 0),
       metadata: {},
       malformed: `damaged Git LFS pointer: ${problem}`
     }))
@@ -320,7 +348,30 @@ export async function scanTree(tree: FileTree, options: ScanOptions = {}): Promi
   artifacts.sort((a, b) => compareRawPaths(a.path, b.path))
   const skipped = focus === undefined ? state.skipped : state.skipped.filter(s => focus.has(s.path))
   skipped.sort((a, b) => compareRawPaths(a.path, b.path))
-  return { artifacts, skipped, filesExamined: state.examined.size }
+  return { artifacts, skipped, filesExamined: state.examined.size + ruledOut }
+}
+
+/** Records a listed entry that is not a regular file; nothing is dropped silently. */
+function skipEntry(state: ScanState, e: TreeEntry): void {
+  if (e.kind === 'symlink') {
+    state.skipped.push({
+      path: e.path,
+      reason: 'symlink',
+      detail: `symlink to ${JSON.stringify(e.linkTarget ?? '')}, not followed`
+    })
+  } else if (e.kind === 'submodule') {
+    state.skipped.push({
+      path: e.path,
+      reason: 'submodule',
+      detail: 'submodule (gitlink or nested repository), not entered'
+    })
+  } else if (e.kind === 'special') {
+    state.skipped.push({
+      path: e.path,
+      reason: 'unreadable',
+      detail: 'not a regular file (FIFO, socket or device), not opened'
+    })
+  }
 }
 
 /** Classifications plus, for LFS pointers judged models, one inferred from the path. */

@@ -36,6 +36,23 @@ function layerLooksValid(b: Uint8Array, v1: boolean): boolean | undefined {
   return v1 ? type.wire === WIRE_VARINT : type.wire === WIRE_LEN && printable(payload(b, type))
 }
 
+/**
+ * Prefilter for detectCaffe: the first tag (a varint of up to 10 bytes; non-minimal encodings are
+ * legal) must name a NetParameter field with its wire type, as matchesSchema requires.
+ */
+export function mightMatch(h: Uint8Array): boolean {
+  let v = 0
+  let mul = 1
+  for (let i = 0; i < 10; i++) {
+    const b = h[i]
+    if (b === undefined) return false
+    v += (b & 0x7f) * mul
+    mul *= 128
+    if ((b & 0x80) === 0) return v <= 0xffffffff && NET_SCHEMA[Math.floor(v / 8)] === v % 8
+  }
+  return false
+}
+
 export function detectCaffe(p: Probe): Classification | null {
   const b = p.head
   const w = walkMessage(b, 0, b.length, p.size)

@@ -40,6 +40,14 @@ function rootTable(p: Probe): number | undefined {
   return root !== undefined && root >= 8 && root < p.size ? root : undefined
 }
 
+const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39
+
+/** Prefilter: file identifier "TFL3" or "ET" + two digits at offset 4. */
+export function mightMatch(head: Uint8Array): boolean {
+  if (head[4] === 0x54 && head[5] === 0x46 && head[6] === 0x4c && head[7] === 0x33) return true
+  return head[4] === 0x45 && head[5] === 0x54 && isDigit(head[6]) && isDigit(head[7])
+}
+
 export function detectFlatbuffer(p: Probe): Classification | null {
   const h = p.head
   const id = ascii(h, 4, 8)

@@ -41,6 +41,14 @@ const GGML_MAGICS: Record<number, string> = {
   0x67676c61: 'ggla'
 }
 
+/** Prefilter: "GGUF", or a legacy GGML magic (all end in "gg" when read as bytes). */
+export function mightMatch(head: Uint8Array): boolean {
+  if (head[0] === 0x47 && head[1] === 0x47 && head[2] === 0x55 && head[3] === 0x46) return true
+  if (head[2] !== 0x67 || head[3] !== 0x67) return false
+  const m = u32le(head, 0)
+  return m !== undefined && GGML_MAGICS[m] !== undefined
+}
+
 export function detectGgml(p: Probe): Classification | null {
   const m = u32le(p.head, 0)
   if (m === undefined) return null

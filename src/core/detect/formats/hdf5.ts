@@ -26,6 +26,11 @@ function hasName(b: Uint8Array, name: string): boolean {
   return indexOfAscii(b, `${name}\0`) >= 0
 }
 
+/** Prefilter: the superblock signature at 0, 512, 1024, ... within the head. */
+export function mightMatch(head: Uint8Array): boolean {
+  return hdf5SignatureOffset(head) !== undefined
+}
+
 export function detectHdf5(p: Probe): Classification | null {
   const h = p.head
   if (hdf5SignatureOffset(h) === undefined) return null

@@ -43,6 +43,12 @@ function detectTensorrt(p: Probe): Classification | null {
   return result('tensorrt-engine', 'tensorrt', { extra })
 }
 
+/** Prefilter: MXNet NDArray-list magic 0x112 (u64 LE), or the "ftrt"/"ptrt" plan tag. */
+export function mightMatch(h: Uint8Array): boolean {
+  if (h[0] === 0x12 && h[1] === 0x01 && h[2] === 0 && h[3] === 0) return true
+  return (h[0] === 0x66 || h[0] === 0x70) && h[1] === 0x74 && h[2] === 0x72 && h[3] === 0x74
+}
+
 export function detectMisc(p: Probe): Classification | null {
   return detectMxnetParams(p) ?? detectTensorrt(p)
 }

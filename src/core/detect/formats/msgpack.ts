@@ -121,6 +121,15 @@ function skipValue(b: Uint8Array, s: State, depth: number): Outcome {
   }
 }
 
+/** Prefilter: exactly detectMsgpack's first checks (a map whose first key is a string). */
+export function mightMatch(b: Uint8Array): boolean {
+  const t = b[0]
+  const isMap = t !== undefined && ((t >= 0x80 && t <= 0x8f) || t === 0xde || t === 0xdf)
+  if (!isMap) return false
+  const k = b[t === 0xde ? 3 : t === 0xdf ? 5 : 1]
+  return k !== undefined && ((k >= 0xa0 && k <= 0xbf) || k === 0xd9 || k === 0xda || k === 0xdb)
+}
+
 export function detectMsgpack(p: Probe): Classification | null {
   const b = p.head
   const t = b[0]

@@ -77,6 +77,12 @@ function detectParams(p: Probe): Classification | null {
   return result('paddle', 'paddlepaddle', { extra: { file: 'params' } })
 }
 
+/** Prefilter: ProgramDesc starts with tag 0x0a (blocks); params with a u32 version 0. */
+export function mightMatch(h: Uint8Array): boolean {
+  if (h[0] === 0x0a) return true
+  return h[0] === 0 && h[1] === 0 && h[2] === 0 && h[3] === 0
+}
+
 export function detectPaddle(p: Probe): Classification | null {
   return detectProgramDesc(p) ?? detectParams(p)
 }

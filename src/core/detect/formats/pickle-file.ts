@@ -90,6 +90,30 @@ export function classifyWalk(w: WalkResult, ctx: PickleContext): Classification 
   return c
 }
 
+const PROTO0_TABLE = new Uint8Array(256)
+for (const c of PROTO0_FIRST) PROTO0_TABLE[c] = 1
+
+/** Prefilter for detectPickle: PROTO 0..5 first, or a protocol 0/1 first opcode. */
+export function mightMatchPickle(h: Uint8Array): boolean {
+  if (h.length < 2) return false
+  return (h[0] === 0x80 && h[1]! <= 5) || PROTO0_TABLE[h[0]!] === 1
+}
+
+/** Prefilter for detectCompressedPickle: one of the compressor magics it recognises. */
+export function mightMatchCompressed(h: Uint8Array): boolean {
+  const b0 = h[0]
+  const b1 = h[1]
+  if (b0 === undefined || b1 === undefined) return false
+  if (b0 === 0x5a) return b1 === 0x46 // "ZF"
+  if (b0 === 0x78) return (b0 * 256 + b1) % 31 === 0
+  if (b0 === 0x1f) return b1 === 0x8b && h[2] === 0x08
+  if (b0 === 0x42) return b1 === 0x5a && h[2] === 0x68 // "BZh"
+  if (b0 === 0xfd) return startsWith(h, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])
+  if (b0 === 0x5d) return b1 === 0 && h[2] === 0
+  if (b0 === 0x04) return b1 === 0x22 && h[2] === 0x4d && h[3] === 0x18
+  return false
+}
+
 export async function detectPickle(p: Probe): Promise<Classification | null> {
   const h = p.head
   if (h.length < 2) return null

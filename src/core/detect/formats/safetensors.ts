@@ -11,7 +11,7 @@ const MAX_HEADER = 100_000_000
 /** Entries copied from `__metadata__` (string values only, each bounded by cleanMeta). */
 const MAX_METADATA_ENTRIES = 32
 
-function looksLikeHeaderStart(head: Uint8Array): boolean {
+export function looksLikeHeaderStart(head: Uint8Array): boolean {
   // '{' then optional whitespace then '"' (a key) or '}' (empty header).
   if (head[8] !== 0x7b) return false
   for (let i = 9; i < Math.min(head.length, 64); i++) {
@@ -20,6 +20,11 @@ function looksLikeHeaderStart(head: Uint8Array): boolean {
     return c === 0x22 || c === 0x7d
   }
   return head.length <= 9
+}
+
+/** Prefilter (see classify.ts): necessary for detectSafetensors to return non-null. */
+export function mightMatch(head: Uint8Array): boolean {
+  return head.length > 8 && looksLikeHeaderStart(head)
 }
 
 export async function detectSafetensors(p: Probe): Promise<Classification | null> {

@@ -53,6 +53,12 @@ function judge(names: string[], exhausted: boolean, gz: boolean): Classification
   return result('nemo', 'nemo', { extra: { compression: gz ? 'gzip' : 'none' } })
 }
 
+/** Prefilter: "ustar" at 257 (plain tar) or the gzip magic. */
+export function mightMatch(h: Uint8Array): boolean {
+  if (h[0] === 0x1f && h[1] === 0x8b) return true
+  return h[257] === 0x75 && h[258] === 0x73 && h[259] === 0x74 && h[260] === 0x61 && h[261] === 0x72
+}
+
 export async function detectTar(p: Probe): Promise<Classification | null> {
   const h = p.head
   if (isHeader(h)) {

@@ -11,6 +11,27 @@ import { type Probe, result } from './probe.js'
  */
 const TAIL = 16 * 1024
 
+/** Latin-1 characters JavaScript's `\s` matches (the OpenVINO regex runs over a Latin-1 view). */
+const isLatin1Space = (c: number): boolean => (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0
+
+/**
+ * Prefilter for detectText: "tree\n"/"tree\r\n" at 0 (LightGBM), or, within the first 8 KiB, '<' as
+ * the first non-space byte and "<net" somewhere after it (OpenVINO IR).
+ */
+export function mightMatch(h: Uint8Array): boolean {
+  if (h[0] === 0x74 && h[1] === 0x72 && h[2] === 0x65 && h[3] === 0x65) {
+    if (h[4] === 0x0a || (h[4] === 0x0d && h[5] === 0x0a)) return true
+  }
+  const end = Math.min(h.length, 8192)
+  let i = 0
+  while (i < end && isLatin1Space(h[i]!)) i++
+  if (i >= end || h[i] !== 0x3c) return false
+  for (let j = h.indexOf(0x3c, i); j >= 0 && j + 4 <= end; j = h.indexOf(0x3c, j + 1)) {
+    if (h[j + 1] === 0x6e && h[j + 2] === 0x65 && h[j + 3] === 0x74) return true
+  }
+  return false
+}
+
 export async function detectText(p: Probe): Promise<Classification | null> {
   const text = ascii(p.head, 0, Math.min(p.head.length, 8192))
   const lgb = /^tree\r?\nversion=(v\d+)\r?\n/.exec(text)

@@ -105,6 +105,27 @@ function detectXgbBinary(p: Probe): Classification | null {
   return result('xgboost-binary', 'xgboost', meta)
 }
 
+/** A dmlc string length of 1..64 (u64 LE) at `off`, as detectXgbBinary requires. */
+function smallU64(b: Uint8Array, off: number): boolean {
+  const lo = b[off]
+  if (lo === undefined || lo === 0 || lo > 64 || off + 8 > b.length) return false
+  for (let i = 1; i < 8; i++) if (b[off + i] !== 0) return false
+  return true
+}
+
+/**
+ * Prefilter for detectTreeBinary: "CBM1"; a UBJSON object whose first key has a length marker;
+ * or the legacy binary's objective string length after the 136-byte parameter block.
+ */
+export function mightMatch(b: Uint8Array): boolean {
+  if (b[0] === 0x43 && b[1] === 0x42 && b[2] === 0x4d && b[3] === 0x31) return true
+  if (b[0] === 0x7b) {
+    const m = b[1]
+    if (m === 0x69 || m === 0x55 || m === 0x49 || m === 0x6c || m === 0x4c) return true
+  }
+  return smallU64(b, LEGACY_PARAM_SIZE) || smallU64(b, LEGACY_PARAM_SIZE + 4)
+}
+
 export async function detectTreeBinary(p: Probe): Promise<Classification | null> {
   if (ascii(p.head, 0, 4) === 'CBM1') {
     // "CBM1", the u32 size of the model core, then the core FlatBuffer whose first u32 is its root

@@ -62,6 +62,15 @@ function withDir(c: Classification, dir: ZipDirectory): Classification {
   return c
 }
 
+/**
+ * Prefilter for detectZip (as the classifier gates it): a local file header "PK\3\4" or empty
+ * archive "PK\5\6" (APPNOTE 4.3.7/4.3.16), or an APE/llamafile "MZqFpD" stub.
+ */
+export function mightMatch(h: Uint8Array): boolean {
+  if (h[0] === 0x50 && h[1] === 0x4b && (h[2] === 3 || h[2] === 5)) return true
+  return startsWith(h, 'MZqFpD')
+}
+
 export async function detectZip(p: Probe): Promise<Classification | null> {
   const dir = await readZipDirectory(p)
   if (dir === undefined) return null
