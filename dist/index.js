@@ -33249,7 +33249,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5489);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8296);
 
 // The Action's entry point: everything happens in run(), which never throws.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33259,7 +33259,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5489:
+/***/ 8296:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49044,7 +49044,10 @@ function listingIsComplete(listed, changedFiles, cap = PULL_REQUEST_FILES_CAP) {
     return listed === changedFiles && listed < cap;
 }
 
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/core/detect/bytes.ts
+
 /**
  * Small, allocation-free helpers for reading little/big-endian integers and ASCII out of byte
  * buffers. Every reader is bounds-checked and returns `undefined` past the end instead of throwing,
@@ -49089,11 +49092,10 @@ function f32le(b, off) {
 function ascii(b, start = 0, end = b.length) {
     const s = Math.max(0, start);
     const e = Math.min(b.length, end);
-    let out = '';
-    for (let i = s; i < e; i += 4096) {
-        out += String.fromCharCode(...b.subarray(i, Math.min(e, i + 4096)));
-    }
-    return out;
+    if (e <= s)
+        return '';
+    // Node's 'latin1' maps byte n to U+00nn, exactly String.fromCharCode(n), natively.
+    return external_node_buffer_.Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
 }
 function startsWith(b, magic, off = 0) {
     if (off < 0 || off + magic.length > b.length)
@@ -49302,7 +49304,7 @@ class BudgetExhausted extends Error {
  * What every detector sees: the file's size, its head (already read), the path as a hint, and a
  * budgeted reader. Reads inside the head are served from memory.
  */
-class Probe {
+class probe_Probe {
     source;
     size;
     path;
@@ -49395,6 +49397,24 @@ function layerLooksValid(b, v1) {
     if (!printable(payload(b, name)))
         return false;
     return v1 ? type.wire === WIRE_VARINT : type.wire === WIRE_LEN && printable(payload(b, type));
+}
+/**
+ * Prefilter for detectCaffe: the first tag (a varint of up to 10 bytes; non-minimal encodings are
+ * legal) must name a NetParameter field with its wire type, as matchesSchema requires.
+ */
+function mightMatch(h) {
+    let v = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+        const b = h[i];
+        if (b === undefined)
+            return false;
+        v += (b & 0x7f) * mul;
+        mul *= 128;
+        if ((b & 0x80) === 0)
+            return v <= 0xffffffff && NET_SCHEMA[Math.floor(v / 8)] === v % 8;
+    }
+    return false;
 }
 function detectCaffe(p) {
     const b = p.head;
@@ -49569,6 +49589,13 @@ function rootTable(p) {
     const root = u32le(p.head, 0);
     return root !== undefined && root >= 8 && root < p.size ? root : undefined;
 }
+const isDigit = (c) => c !== undefined && c >= 0x30 && c <= 0x39;
+/** Prefilter: file identifier "TFL3" or "ET" + two digits at offset 4. */
+function flatbuffers_mightMatch(head) {
+    if (head[4] === 0x54 && head[5] === 0x46 && head[6] === 0x4c && head[7] === 0x33)
+        return true;
+    return head[4] === 0x45 && head[5] === 0x54 && isDigit(head[6]) && isDigit(head[7]);
+}
 function detectFlatbuffer(p) {
     const h = p.head;
     const id = ascii(h, 4, 8);
@@ -49635,6 +49662,15 @@ const GGML_MAGICS = {
     0x67676a74: 'ggjt',
     0x67676c61: 'ggla'
 };
+/** Prefilter: "GGUF", or a legacy GGML magic (all end in "gg" when read as bytes). */
+function gguf_mightMatch(head) {
+    if (head[0] === 0x47 && head[1] === 0x47 && head[2] === 0x55 && head[3] === 0x46)
+        return true;
+    if (head[2] !== 0x67 || head[3] !== 0x67)
+        return false;
+    const m = u32le(head, 0);
+    return m !== undefined && GGML_MAGICS[m] !== undefined;
+}
 function detectGgml(p) {
     const m = u32le(p.head, 0);
     if (m === undefined)
@@ -49811,6 +49847,10 @@ function hdf5SignatureOffset(head) {
 function hasName(b, name) {
     return indexOfAscii(b, `${name}\0`) >= 0;
 }
+/** Prefilter: the superblock signature at 0, 512, 1024, ... within the head. */
+function hdf5_mightMatch(head) {
+    return hdf5SignatureOffset(head) !== undefined;
+}
 function detectHdf5(p) {
     const h = p.head;
     if (hdf5SignatureOffset(h) === undefined)
@@ -49920,6 +49960,86 @@ function firstMatch(text, re) {
     const m = re.exec(text);
     return m?.[1] === undefined ? undefined : cleanMeta(m[1]);
 }
+// ---------------------------------------------------------------------------------------------
+// Prefilter. detectJson only returns non-null when scanJsonHead found one of the keys below, and
+// scanJsonHead records a key only for a '"', the key's characters (an escape pair `\x` may sit
+// between any two of them: the scanner drops escaped characters) and a closing '"'. So a head
+// without such a byte sequence cannot be a JSON model, whatever its size.
+const KEYS = [
+    'learner',
+    'modelTopology',
+    'weightsManifest',
+    'paths',
+    'weights',
+    'fileFormatVersion',
+    'itemInfoEntries',
+    'nodes',
+    'arg_nodes',
+    'heads'
+];
+const KEY_BYTES = KEYS.map(k => Array.from(k, c => c.charCodeAt(0)));
+const [LEARNER, TOPOLOGY, MANIFEST, PATHS, WEIGHTS, FFV, ITEMS, NODES, ARG_NODES, HEADS] = KEYS.map((_, i) => 1 << i);
+/** Indexes into KEYS by first byte, so each '"' costs one table lookup for most bytes. */
+const BY_FIRST = Array.from({ length: 256 }, (_, c) => KEY_BYTES.flatMap((k, i) => (k[0] === c ? [i] : [])));
+/** Bytes that may follow the '"' opening one of KEYS: their first letters and the backslash. */
+const INTEREST = new Uint8Array(256);
+for (const k of KEY_BYTES)
+    INTEREST[k[0]] = 1;
+INTEREST[0x5c] = 1;
+/** Skips escape pairs at `j` (a backslash, the escaped byte and any UTF-8 continuation bytes). */
+function skipEscapes(h, j) {
+    while (h[j] === 0x5c) {
+        j += 2;
+        while (j < h.length && (h[j] & 0xc0) === 0x80)
+            j++;
+    }
+    return j;
+}
+function keyAt(h, start, key) {
+    let j = start;
+    for (const c of key) {
+        j = skipEscapes(h, j);
+        if (h[j] !== c)
+            return false;
+        j++;
+    }
+    return h[skipEscapes(h, j)] === 0x22;
+}
+/** First byte that is not JSON whitespace or a UTF-8 BOM byte, within the first 1 KiB. */
+function firstNonSpace(h) {
+    for (let i = 0; i < Math.min(h.length, 1024); i++) {
+        const c = h[i];
+        if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0xef && c !== 0xbb && c !== 0xbf)
+            return c;
+    }
+    return undefined;
+}
+/** Prefilter for detectJson: an object or array whose head holds one of the model key sets. */
+function json_models_mightMatch(h) {
+    const f = firstNonSpace(h);
+    if (f !== 0x7b && f !== 0x5b)
+        return false;
+    let found = 0;
+    const n = h.length - 1;
+    for (let q = 0; q < n; q++) {
+        if (h[q] !== 0x22 || INTEREST[h[q + 1]] === 0)
+            continue;
+        const c = h[skipEscapes(h, q + 1)];
+        if (c === undefined)
+            break;
+        for (const i of BY_FIRST[c]) {
+            if ((found & (1 << i)) === 0 && keyAt(h, q + 1, KEY_BYTES[i]))
+                found |= 1 << i;
+        }
+    }
+    if (found & (LEARNER | TOPOLOGY | MANIFEST))
+        return true;
+    if ((found & PATHS) !== 0 && (found & WEIGHTS) !== 0)
+        return true;
+    if ((found & FFV) !== 0 && (found & ITEMS) !== 0)
+        return true;
+    return (found & NODES) !== 0 && (found & (ARG_NODES | HEADS)) !== 0;
+}
 async function detectJson(p) {
     const text = utf8OrUndefined(p.head) ?? ascii(p.head);
     const head = scanJsonHead(text);
@@ -50026,6 +50146,12 @@ function detectTensorrt(p) {
     if (v !== undefined)
         extra.serializationVersion = String(v);
     return result('tensorrt-engine', 'tensorrt', { extra });
+}
+/** Prefilter: MXNet NDArray-list magic 0x112 (u64 LE), or the "ftrt"/"ptrt" plan tag. */
+function misc_mightMatch(h) {
+    if (h[0] === 0x12 && h[1] === 0x01 && h[2] === 0 && h[3] === 0)
+        return true;
+    return (h[0] === 0x66 || h[0] === 0x70) && h[1] === 0x74 && h[2] === 0x72 && h[3] === 0x74;
 }
 function detectMisc(p) {
     return detectMxnetParams(p) ?? detectTensorrt(p);
@@ -50155,6 +50281,15 @@ function skipValue(b, s, depth) {
         default:
             return 'bad'; // 0xc1 is never used
     }
+}
+/** Prefilter: exactly detectMsgpack's first checks (a map whose first key is a string). */
+function msgpack_mightMatch(b) {
+    const t = b[0];
+    const isMap = t !== undefined && ((t >= 0x80 && t <= 0x8f) || t === 0xde || t === 0xdf);
+    if (!isMap)
+        return false;
+    const k = b[t === 0xde ? 3 : t === 0xdf ? 5 : 1];
+    return k !== undefined && ((k >= 0xa0 && k <= 0xbf) || k === 0xd9 || k === 0xda || k === 0xdb);
 }
 function detectMsgpack(p) {
     const b = p.head;
@@ -50399,6 +50534,12 @@ function detectParams(p) {
         (f.field === 2 && (f.wire === WIRE_VARINT || f.wire === WIRE_LEN))))
         return null;
     return result('paddle', 'paddlepaddle', { extra: { file: 'params' } });
+}
+/** Prefilter: ProgramDesc starts with tag 0x0a (blocks); params with a u32 version 0. */
+function paddle_mightMatch(h) {
+    if (h[0] === 0x0a)
+        return true;
+    return h[0] === 0 && h[1] === 0 && h[2] === 0 && h[3] === 0;
 }
 function detectPaddle(p) {
     return detectProgramDesc(p) ?? detectParams(p);
@@ -51375,6 +51516,37 @@ function classifyWalk(w, ctx) {
         c.malformed = `pickle stream damaged: ${w.error ?? ''}`;
     return c;
 }
+const PROTO0_TABLE = new Uint8Array(256);
+for (const c of PROTO0_FIRST)
+    PROTO0_TABLE[c] = 1;
+/** Prefilter for detectPickle: PROTO 0..5 first, or a protocol 0/1 first opcode. */
+function mightMatchPickle(h) {
+    if (h.length < 2)
+        return false;
+    return (h[0] === 0x80 && h[1] <= 5) || PROTO0_TABLE[h[0]] === 1;
+}
+/** Prefilter for detectCompressedPickle: one of the compressor magics it recognises. */
+function mightMatchCompressed(h) {
+    const b0 = h[0];
+    const b1 = h[1];
+    if (b0 === undefined || b1 === undefined)
+        return false;
+    if (b0 === 0x5a)
+        return b1 === 0x46; // "ZF"
+    if (b0 === 0x78)
+        return (b0 * 256 + b1) % 31 === 0;
+    if (b0 === 0x1f)
+        return b1 === 0x8b && h[2] === 0x08;
+    if (b0 === 0x42)
+        return b1 === 0x5a && h[2] === 0x68; // "BZh"
+    if (b0 === 0xfd)
+        return startsWith(h, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
+    if (b0 === 0x5d)
+        return b1 === 0 && h[2] === 0;
+    if (b0 === 0x04)
+        return b1 === 0x22 && h[2] === 0x4d && h[3] === 0x18;
+    return false;
+}
 async function detectPickle(p) {
     const h = p.head;
     if (h.length < 2)
@@ -51466,6 +51638,10 @@ function looksLikeHeaderStart(head) {
         return c === 0x22 || c === 0x7d;
     }
     return head.length <= 9;
+}
+/** Prefilter (see classify.ts): necessary for detectSafetensors to return non-null. */
+function safetensors_mightMatch(head) {
+    return head.length > 8 && looksLikeHeaderStart(head);
 }
 async function detectSafetensors(p) {
     const n = u64le(p.head, 0);
@@ -51575,6 +51751,12 @@ function judge(names, exhausted, gz) {
         return null;
     return result('nemo', 'nemo', { extra: { compression: gz ? 'gzip' : 'none' } });
 }
+/** Prefilter: "ustar" at 257 (plain tar) or the gzip magic. */
+function tar_mightMatch(h) {
+    if (h[0] === 0x1f && h[1] === 0x8b)
+        return true;
+    return h[257] === 0x75 && h[258] === 0x73 && h[259] === 0x74 && h[260] === 0x61 && h[261] === 0x72;
+}
 async function detectTar(p) {
     const h = p.head;
     if (isHeader(h)) {
@@ -51674,6 +51856,29 @@ async function detectSavedModel(p) {
  *   (OpenVINO IR v10/v11); the runtime version sits in `<rt_info>` at the end of the file.
  */
 const text_models_TAIL = 16 * 1024;
+/** Latin-1 characters JavaScript's `\s` matches (the OpenVINO regex runs over a Latin-1 view). */
+const isLatin1Space = (c) => (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0;
+/**
+ * Prefilter for detectText: "tree\n"/"tree\r\n" at 0 (LightGBM), or, within the first 8 KiB, '<' as
+ * the first non-space byte and "<net" somewhere after it (OpenVINO IR).
+ */
+function text_models_mightMatch(h) {
+    if (h[0] === 0x74 && h[1] === 0x72 && h[2] === 0x65 && h[3] === 0x65) {
+        if (h[4] === 0x0a || (h[4] === 0x0d && h[5] === 0x0a))
+            return true;
+    }
+    const end = Math.min(h.length, 8192);
+    let i = 0;
+    while (i < end && isLatin1Space(h[i]))
+        i++;
+    if (i >= end || h[i] !== 0x3c)
+        return false;
+    for (let j = h.indexOf(0x3c, i); j >= 0 && j + 4 <= end; j = h.indexOf(0x3c, j + 1)) {
+        if (h[j + 1] === 0x6e && h[j + 2] === 0x65 && h[j + 3] === 0x74)
+            return true;
+    }
+    return false;
+}
 async function detectText(p) {
     const text = ascii(p.head, 0, Math.min(p.head.length, 8192));
     const lgb = /^tree\r?\nversion=(v\d+)\r?\n/.exec(text);
@@ -51817,6 +52022,30 @@ function detectXgbBinary(p) {
         meta.frameworkVersion = `${major}.${minor}`;
     }
     return result('xgboost-binary', 'xgboost', meta);
+}
+/** A dmlc string length of 1..64 (u64 LE) at `off`, as detectXgbBinary requires. */
+function smallU64(b, off) {
+    const lo = b[off];
+    if (lo === undefined || lo === 0 || lo > 64 || off + 8 > b.length)
+        return false;
+    for (let i = 1; i < 8; i++)
+        if (b[off + i] !== 0)
+            return false;
+    return true;
+}
+/**
+ * Prefilter for detectTreeBinary: "CBM1"; a UBJSON object whose first key has a length marker;
+ * or the legacy binary's objective string length after the 136-byte parameter block.
+ */
+function tree_models_mightMatch(b) {
+    if (b[0] === 0x43 && b[1] === 0x42 && b[2] === 0x4d && b[3] === 0x31)
+        return true;
+    if (b[0] === 0x7b) {
+        const m = b[1];
+        if (m === 0x69 || m === 0x55 || m === 0x49 || m === 0x6c || m === 0x4c)
+            return true;
+    }
+    return smallU64(b, LEGACY_PARAM_SIZE) || smallU64(b, LEGACY_PARAM_SIZE + 4);
 }
 async function detectTreeBinary(p) {
     if (ascii(p.head, 0, 4) === 'CBM1') {
@@ -52098,6 +52327,15 @@ function withDir(c, dir) {
     }
     return c;
 }
+/**
+ * Prefilter for detectZip (as the classifier gates it): a local file header "PK\3\4" or empty
+ * archive "PK\5\6" (APPNOTE 4.3.7/4.3.16), or an APE/llamafile "MZqFpD" stub.
+ */
+function zip_models_mightMatch(h) {
+    if (h[0] === 0x50 && h[1] === 0x4b && (h[2] === 3 || h[2] === 5))
+        return true;
+    return startsWith(h, 'MZqFpD');
+}
 async function detectZip(p) {
     const dir = await readZipDirectory(p);
     if (dir === undefined)
@@ -52179,6 +52417,14 @@ async function detectZip(p) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/detect/classify.ts
+/**
+ * Content-based classification of one file. The path is only a hint: every decision below is
+ * made on magic numbers, headers, zip central directories or protobuf shape, so a renamed model
+ * is still found and a look-alike (ONNX tensor, plain HDF5, array pickle, ...) is not flagged.
+ *
+ * Reads are bounded by CLASSIFY_READ_BUDGET (see formats/probe.ts for how it is divided), and
+ * detectors return results rather than throw; the try/catch here is the last resort.
+ */
 
 
 
@@ -52198,61 +52444,138 @@ async function detectZip(p) {
 
 
 
+
+const always = () => true;
+/** ONNX, SavedModel and CoreML all start with field 1 as a varint: tag byte 0x08. */
+const protobufField1Varint = (h) => h[0] === 0x08;
 const isZip = (p) => {
     const h = p.head;
     // Local file header "PK\3\4", empty archive "PK\5\6" (APPNOTE 4.3.7/4.3.16); APE/llamafile "MZqFpD".
-    return (h[0] === 0x50 && h[1] === 0x4b && (h[2] === 3 || h[2] === 5)) || ascii6(h) === 'MZqFpD';
+    return (h[0] === 0x50 && h[1] === 0x4b && (h[2] === 3 || h[2] === 5)) || ascii(h, 0, 6) === 'MZqFpD';
 };
-const ascii6 = (h) => String.fromCharCode(...h.subarray(0, 6));
-const always = () => true;
-const firstNonSpace = (h) => {
-    for (let i = 0; i < Math.min(h.length, 1024); i++) {
-        const c = h[i];
-        if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0xef && c !== 0xbb && c !== 0xbf)
-            return c;
-    }
-    return undefined;
-};
+const isJson = (p) => firstNonSpace(p.head) === 0x7b || firstNonSpace(p.head) === 0x5b;
 /**
  * Order matters only where two signatures could both match; exact magics come first, then
- * structural checks (text, protobuf), then the loose protocol 0/1 pickle check.
+ * structural checks (text, protobuf), then the loose protocol 0/1 pickle check. `when` is each
+ * detector's original gate; classifyFileUnfiltered uses only it, so that the property test of the
+ * prefilters compares them against the detectors themselves.
  */
 const DETECTORS = [
-    { format: 'safetensors', framework: 'safetensors', when: p => p.head[8] === 0x7b, run: detectSafetensors },
-    { format: 'gguf', framework: 'gguf', when: always, run: detectGguf },
-    { format: 'ggml', framework: 'gguf', when: always, run: detectGgml },
-    { format: 'pytorch-zip', framework: 'pytorch', when: isZip, run: detectZip },
-    { format: 'keras-h5', framework: 'keras', when: always, run: detectHdf5 },
-    { format: 'tflite', framework: 'tensorflow', when: always, run: detectFlatbuffer },
-    { format: 'pickle', framework: 'unknown', when: p => p.head[0] === 0x80, run: detectPickle },
-    { format: 'joblib', framework: 'unknown', when: always, run: detectCompressedPickle },
-    { format: 'nemo', framework: 'nemo', when: always, run: detectTar },
-    { format: 'catboost', framework: 'catboost', when: always, run: detectTreeBinary },
-    { format: 'mxnet', framework: 'mxnet', when: always, run: detectMisc },
-    { format: 'flax-msgpack', framework: 'flax', when: always, run: detectMsgpack },
     {
-        format: 'xgboost-json',
-        framework: 'xgboost',
-        when: p => firstNonSpace(p.head) === 0x7b || firstNonSpace(p.head) === 0x5b,
-        run: detectJson
+        format: 'safetensors',
+        framework: 'safetensors',
+        when: p => p.head[8] === 0x7b,
+        might: safetensors_mightMatch,
+        run: detectSafetensors
     },
-    { format: 'lightgbm-text', framework: 'lightgbm', when: always, run: detectText },
-    { format: 'onnx', framework: 'onnx', when: p => p.head[0] === 0x08, run: detectOnnx },
-    { format: 'tf-savedmodel', framework: 'tensorflow', when: p => p.head[0] === 0x08, run: detectSavedModel },
-    { format: 'coreml-mlmodel', framework: 'coreml', when: p => p.head[0] === 0x08, run: detectCoreml },
-    { format: 'caffe', framework: 'caffe', when: always, run: detectCaffe },
-    { format: 'paddle', framework: 'paddlepaddle', when: always, run: detectPaddle },
-    { format: 'pickle', framework: 'unknown', when: p => p.head[0] !== 0x80, run: detectPickle }
+    { format: 'gguf', framework: 'gguf', when: always, might: gguf_mightMatch, run: detectGguf },
+    { format: 'ggml', framework: 'gguf', when: always, might: gguf_mightMatch, run: detectGgml },
+    { format: 'pytorch-zip', framework: 'pytorch', when: isZip, might: zip_models_mightMatch, run: detectZip },
+    { format: 'keras-h5', framework: 'keras', when: always, might: hdf5_mightMatch, run: detectHdf5 },
+    {
+        format: 'tflite',
+        framework: 'tensorflow',
+        when: always,
+        might: flatbuffers_mightMatch,
+        run: detectFlatbuffer
+    },
+    {
+        format: 'pickle',
+        framework: 'unknown',
+        when: p => p.head[0] === 0x80,
+        might: mightMatchPickle,
+        run: detectPickle
+    },
+    {
+        format: 'joblib',
+        framework: 'unknown',
+        when: always,
+        might: mightMatchCompressed,
+        run: detectCompressedPickle
+    },
+    { format: 'nemo', framework: 'nemo', when: always, might: tar_mightMatch, run: detectTar },
+    {
+        format: 'catboost',
+        framework: 'catboost',
+        when: always,
+        might: tree_models_mightMatch,
+        run: detectTreeBinary
+    },
+    { format: 'mxnet', framework: 'mxnet', when: always, might: misc_mightMatch, run: detectMisc },
+    { format: 'flax-msgpack', framework: 'flax', when: always, might: msgpack_mightMatch, run: detectMsgpack },
+    { format: 'xgboost-json', framework: 'xgboost', when: isJson, might: json_models_mightMatch, run: detectJson },
+    { format: 'lightgbm-text', framework: 'lightgbm', when: always, might: text_models_mightMatch, run: detectText },
+    {
+        format: 'onnx',
+        framework: 'onnx',
+        when: p => p.head[0] === 0x08,
+        might: protobufField1Varint,
+        run: detectOnnx
+    },
+    {
+        format: 'tf-savedmodel',
+        framework: 'tensorflow',
+        when: p => p.head[0] === 0x08,
+        might: protobufField1Varint,
+        run: detectSavedModel
+    },
+    {
+        format: 'coreml-mlmodel',
+        framework: 'coreml',
+        when: p => p.head[0] === 0x08,
+        might: protobufField1Varint,
+        run: detectCoreml
+    },
+    { format: 'caffe', framework: 'caffe', when: always, might: mightMatch, run: detectCaffe },
+    { format: 'paddle', framework: 'paddlepaddle', when: always, might: paddle_mightMatch, run: detectPaddle },
+    {
+        format: 'pickle',
+        framework: 'unknown',
+        when: p => p.head[0] !== 0x80,
+        might: mightMatchPickle,
+        run: detectPickle
+    }
 ];
+/** The distinct prefilters, in detector order. */
+const PREFILTERS = [...new Set(DETECTORS.map(d => d.might))];
+/**
+ * True when some detector might recognise a file with this head (the first
+ * min(size, LIMITS.head) bytes). False proves classifyFile would return null, so callers can
+ * skip the asynchronous classifier for the great majority of files (source, data, text). The
+ * path plays no part: the extension is only ever a hint to detectors, never a reason to look.
+ */
+function mightBeModel(head) {
+    if (head.length === 0)
+        return false;
+    for (const f of PREFILTERS)
+        if (f(head))
+            return true;
+    return false;
+}
 /** Classifies one regular file by content. The path (extension, name) is only a hint. */
 async function classifyFile(source, path) {
-    const p = new Probe(source, path);
+    const p = new probe_Probe(source, path);
     // An I/O failure on the head is the tree walker's to report ("unreadable"), not a format verdict.
     await p.loadHead();
+    if (!mightBeModel(p.head))
+        return null;
+    return runDetectors(p, true);
+}
+/**
+ * classifyFile without the prefilter: every detector whose gate passes runs. Exported for the
+ * property test that proves the prefilter conservative; production code calls classifyFile.
+ */
+async function classifyFileUnfiltered(source, path) {
+    const p = new Probe(source, path);
+    await p.loadHead();
+    return runDetectors(p, false);
+}
+/** Runs the detectors in order; `prefiltered` also skips those whose prefilter rules them out. */
+async function runDetectors(p, prefiltered) {
     if (p.head.length === 0)
         return null;
     for (const d of DETECTORS) {
-        if (!d.when(p))
+        if (!d.when(p) || (prefiltered && !d.might(p.head)))
             continue;
         try {
             const c = await d.run(p);
@@ -52303,21 +52626,34 @@ const HF_INDEX_MAX_BYTES = 16 * 1024 * 1024;
 const OPENVINO_HEAD_BYTES = 64 * 1024;
 /** Shards a manifest or index may name; more is reported, not followed. */
 const MAX_BUNDLE_MEMBERS = 100_000;
-/** A sorted index of paths for directory queries. */
+/**
+ * An index of paths for directory queries. The sorted list and the per-directory lists are built
+ * on first use: a scan of 100,000 files with no bundle in them never pays for sorting them.
+ */
 class PathIndex {
-    sorted;
     all;
-    byDir = new Map();
+    sortedCache;
+    byDirCache;
+    /** A map is used as it is (its keys are the paths; it must not change while the index is used). */
     constructor(paths) {
-        this.all = new Set(paths);
-        this.sorted = [...this.all].sort();
-        for (const p of this.sorted) {
-            const d = dirOf(p);
-            let list = this.byDir.get(d);
-            if (!list)
-                this.byDir.set(d, (list = []));
-            list.push(p);
+        this.all = paths instanceof Map ? paths : new Set(paths);
+    }
+    get sorted() {
+        return (this.sortedCache ??= [...this.all.keys()].sort());
+    }
+    /** Directory -> the files directly in it, sorted; directories in sorted order of their files. */
+    get byDir() {
+        if (this.byDirCache === undefined) {
+            this.byDirCache = new Map();
+            for (const p of this.sorted) {
+                const d = dirOf(p);
+                let list = this.byDirCache.get(d);
+                if (!list)
+                    this.byDirCache.set(d, (list = []));
+                list.push(p);
+            }
         }
+        return this.byDirCache;
     }
     /** Files directly in `dir`. */
     children(dir) {
@@ -52325,21 +52661,22 @@ class PathIndex {
     }
     /** Files anywhere under `dir` ('' = everything). */
     under(dir) {
+        const sorted = this.sorted;
         if (dir === '')
-            return [...this.sorted];
+            return [...sorted];
         const prefix = `${dir}/`;
         let lo = 0;
-        let hi = this.sorted.length;
+        let hi = sorted.length;
         while (lo < hi) {
             const mid = (lo + hi) >>> 1;
-            if (this.sorted[mid] < prefix)
+            if (sorted[mid] < prefix)
                 lo = mid + 1;
             else
                 hi = mid;
         }
         const out = [];
-        for (let i = lo; i < this.sorted.length && this.sorted[i].startsWith(prefix); i++)
-            out.push(this.sorted[i]);
+        for (let i = lo; i < sorted.length && sorted[i].startsWith(prefix); i++)
+            out.push(sorted[i]);
         return out;
     }
     has(path) {
@@ -52373,7 +52710,7 @@ function mayAnchorBundle(name) {
  * reported again as single-file artifacts).
  */
 async function groupBundles(input) {
-    const index = new PathIndex(input.files.keys());
+    const index = new PathIndex(input.files);
     const claimed = new Set();
     const bundles = [];
     const fmt = (p) => input.classified.get(p)?.format;
@@ -52395,7 +52732,22 @@ async function groupBundles(input) {
         return out;
     };
     // 1. CoreML .mlpackage directories.
-    for (const [dir] of index.byDir) {
+    // Found from their manifests, visited in the order of index.byDir (by each directory's first
+    // file in sorted order), without building byDir for the whole tree.
+    const packages = new Map();
+    for (const path of input.files.keys()) {
+        if (path.endsWith('.mlpackage/Manifest.json') || path === '.mlpackage/Manifest.json')
+            packages.set(dirOf(path), path);
+    }
+    if (packages.size > 0) {
+        for (const path of input.files.keys()) {
+            const first = packages.get(dirOf(path));
+            if (first !== undefined && path < first)
+                packages.set(dirOf(path), path);
+        }
+    }
+    const packageDirs = [...packages].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)).map(e => e[0]);
+    for (const dir of packageDirs) {
         const manifest = join(dir, 'Manifest.json');
         if (!dir.endsWith('.mlpackage') || !index.has(manifest) || !free(manifest))
             continue;
@@ -52793,8 +53145,6 @@ function setMalformed(target, problem) {
     target.malformed = target.malformed === undefined ? problem : `${target.malformed}; ${problem}`;
 }
 
-// EXTERNAL MODULE: external "node:buffer"
-var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/core/detect/digest.ts
 
 
@@ -52922,6 +53272,7 @@ function relativeTo(root, path) {
 
 
 
+
 /** Cap on a `.gitattributes` file read for LFS rules. */
 const GITATTRIBUTES_MAX_BYTES = 1024 * 1024;
 /** Formats for which a Hugging Face config.json beside the file pre-fills metadata. */
@@ -52943,7 +53294,12 @@ const HF_CONFIG_FORMATS = new Set([
 async function scanTree(tree, options = {}) {
     const classify = options.classify ?? classifyFile;
     const concurrency = Math.max(1, options.concurrency ?? 16);
-    const entries = await tree.list();
+    const focus = options.focus;
+    // The synchronous prefilter pass applies to full scans with the built-in classifier only: a
+    // substituted classifier may recognise anything.
+    const readHeads = tree.readHeads?.bind(tree);
+    const fast = focus === undefined && options.classify === undefined && readHeads !== undefined;
+    const entries = fast && tree.listForScan ? await tree.listForScan() : await tree.list();
     const files = new Map();
     const state = {
         classified: new Map(),
@@ -52957,30 +53313,14 @@ async function scanTree(tree, options = {}) {
     for (const e of entries) {
         if (e.kind === 'file')
             files.set(e.path, e.size);
-        else if (e.kind === 'symlink') {
-            state.skipped.push({
-                path: e.path,
-                reason: 'symlink',
-                detail: `symlink to ${JSON.stringify(e.linkTarget ?? '')}, not followed`
-            });
-        }
-        else if (e.kind === 'submodule') {
-            state.skipped.push({
-                path: e.path,
-                reason: 'submodule',
-                detail: 'submodule (gitlink or nested repository), not entered'
-            });
-        }
-        else {
-            state.skipped.push({
-                path: e.path,
-                reason: 'unreadable',
-                detail: 'not a regular file (FIFO, socket or device), not opened'
-            });
-        }
+        else
+            skipEntry(state, e);
     }
-    const index = new PathIndex(files.keys());
-    const focus = options.focus;
+    entries.length = 0;
+    let lazyIndex;
+    const pathIndex = () => (lazyIndex ??= new PathIndex(files));
+    /** Files examined by the prefilter pass alone (not counted in state.examined). */
+    let ruledOut = 0;
     const readText = async (path, max) => {
         if (!files.has(path))
             return undefined;
@@ -53057,7 +53397,9 @@ async function scanTree(tree, options = {}) {
                 state.lfs.set(path, { oid: c.pointer.oid, size: c.pointer.size ?? 0, extensions: new Map() });
                 return;
             }
-            state.classified.set(path, c);
+            // Only models are kept: groupBundles reads a missing entry and a null alike.
+            if (c !== null)
+                state.classified.set(path, c);
         }
         catch (err) {
             state.skipped.push({ path, reason: 'unreadable', detail: errorText(err) });
@@ -53066,11 +53408,48 @@ async function scanTree(tree, options = {}) {
             await file.close();
         }
     };
+    /**
+     * The prefilter pass (full scans of trees with readHeads): one synchronous open, fstat, read and
+     * close per file into reused buffers, no promise and no allocation per file. Returns the files
+     * that need the full examination.
+     */
+    const prefilterPass = (read) => {
+        const out = [];
+        const paths = [];
+        for (const path of files.keys()) {
+            if (baseOf(path) === '.gitattributes' || isDvcFile(path))
+                out.push(path);
+            else
+                paths.push(path);
+        }
+        read(paths, LIMITS.head, (i, r, head) => {
+            const path = paths[i];
+            if (r instanceof Error) {
+                ruledOut++;
+                state.skipped.push({ path, reason: 'unreadable', detail: errorText(r) });
+            }
+            else if (r === undefined || 'kind' in r) {
+                // Gone since listing, or no longer a regular file: out of `files`, as list() would have it.
+                files.delete(path);
+                if (r !== undefined)
+                    skipEntry(state, r);
+            }
+            else {
+                files.set(path, r.size);
+                if ((r.size < LFS_POINTER_MAX_BYTES && looksLikeLfsPointer(head)) || mightBeModel(head))
+                    out.push(path);
+                else
+                    ruledOut++;
+            }
+        });
+        return out;
+    };
     // Which files to examine.
     let toExamine;
     if (focus === undefined)
-        toExamine = [...files.keys()];
+        toExamine = fast ? prefilterPass(readHeads) : [...files.keys()];
     else {
+        const index = pathIndex();
         const want = new Set();
         const dirsSeen = new Set();
         for (const f of focus) {
@@ -53125,7 +53504,7 @@ async function scanTree(tree, options = {}) {
                 progress(path, done, total);
             }
             : undefined);
-        return { sha256, size: files.get(path) ?? 0 };
+        return { sha256, size: Math.max(0, files.get(path) ?? 0) };
     };
     for (const plan of grouped.bundles) {
         if (!inFocus(plan.members))
@@ -53188,7 +53567,7 @@ async function scanTree(tree, options = {}) {
             framework: frameworkForFormat(target.format),
             digest: await tree.sha256(path),
             digestSource: 'content',
-            size: files.get(path) ?? 0,
+            size: Math.max(0, files.get(path) ?? 0),
             metadata: {},
             malformed: `damaged Git LFS pointer: ${problem}`
         }));
@@ -53199,7 +53578,31 @@ async function scanTree(tree, options = {}) {
     artifacts.sort((a, b) => compareRawPaths(a.path, b.path));
     const skipped = focus === undefined ? state.skipped : state.skipped.filter(s => focus.has(s.path));
     skipped.sort((a, b) => compareRawPaths(a.path, b.path));
-    return { artifacts, skipped, filesExamined: state.examined.size };
+    return { artifacts, skipped, filesExamined: state.examined.size + ruledOut };
+}
+/** Records a listed entry that is not a regular file; nothing is dropped silently. */
+function skipEntry(state, e) {
+    if (e.kind === 'symlink') {
+        state.skipped.push({
+            path: e.path,
+            reason: 'symlink',
+            detail: `symlink to ${JSON.stringify(e.linkTarget ?? '')}, not followed`
+        });
+    }
+    else if (e.kind === 'submodule') {
+        state.skipped.push({
+            path: e.path,
+            reason: 'submodule',
+            detail: 'submodule (gitlink or nested repository), not entered'
+        });
+    }
+    else if (e.kind === 'special') {
+        state.skipped.push({
+            path: e.path,
+            reason: 'unreadable',
+            detail: 'not a regular file (FIFO, socket or device), not opened'
+        });
+    }
 }
 /** Classifications plus, for LFS pointers judged models, one inferred from the path. */
 function withPointerClasses(state) {
@@ -60288,6 +60691,16 @@ function guardedFetch(inner, baseUrl, timeoutMs) {
         return inner(input, { ...init, signal });
     };
 }
+/**
+ * Retries a rate-limited request once, and only when GitHub asks for a short wait: a long reset
+ * would hold the job for up to an hour, so the gate fails with the rate-limit message instead.
+ */
+function rateLimitHandler(kind, log) {
+    return (retryAfter, request, _octokit, retryCount) => {
+        log.warning(`GitHub API ${kind} on ${request.method} ${request.url}; retry in ${retryAfter}s.`);
+        return retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
+    };
+}
 /** Creates a client with retry, throttling, a timeout per request and the host guard. */
 function createGitHubClient(options) {
     const defaults = getOctokitOptions(options.token, { baseUrl: options.baseUrl });
@@ -60306,14 +60719,8 @@ function createGitHubClient(options) {
         },
         throttle: {
             ...(options.retryAfterBaseValue ? { retryAfterBaseValue: options.retryAfterBaseValue } : {}),
-            onRateLimit: (retryAfter, request, _octokit, retryCount) => {
-                options.log.warning(`GitHub API rate limit hit on ${request.method} ${request.url}; retry in ${retryAfter}s.`);
-                return retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
-            },
-            onSecondaryRateLimit: (retryAfter, request, _octokit, retryCount) => {
-                options.log.warning(`GitHub API secondary rate limit on ${request.method} ${request.url}; retry in ${retryAfter}s.`);
-                return retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
-            }
+            onRateLimit: rateLimitHandler('rate limit', options.log),
+            onSecondaryRateLimit: rateLimitHandler('secondary rate limit', options.log)
         }
     });
 }
@@ -60369,19 +60776,6 @@ async function createIssueComment(client, repo, issueNumber, body) {
     }
     catch (error) {
         throw classifyApiError(error, `comment on pull request #${issueNumber}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/github/api/get-pull-request-head.ts
-
-/** The pull request's current head commit, to tell whether this run is judging a stale head. */
-async function getPullRequestHead(client, repo, pullNumber) {
-    try {
-        const { data } = await client.rest.pulls.get({ ...repo, pull_number: pullNumber });
-        return data.head.sha;
-    }
-    catch (error) {
-        throw classifyApiError(error, `read pull request #${pullNumber}`);
     }
 }
 
@@ -60462,7 +60856,7 @@ async function upsertStickyComment(request) {
     const { client, repo, pullNumber, headSha, log } = request;
     if (request.policy === 'never')
         return { action: 'skipped', reason: 'never', detail: 'comment: never' };
-    const currentHead = await getPullRequestHead(client, repo, pullNumber).catch((error) => {
+    const currentHead = await getPullRequest(client, repo, pullNumber).then(pr => pr.headSha, (error) => {
         log.warning(`Could not read the pull request's current head, so the stale-run check is skipped: ${messageOf(error)}`);
         return headSha;
     });
@@ -61025,17 +61419,32 @@ async function run(env = process.env) {
             setFailed(failureMessage(report));
     }
     catch (error) {
-        setOutput('verdict', 'fail');
-        if (error instanceof ConfigurationError ||
-            (error instanceof Error && 'fix' in error && typeof error.fix === 'string')) {
-            const fix = error.fix;
-            setFailed(forLog(`${error.message} ${fix}`, 4000));
-        }
-        else {
-            setFailed(forLog(`ModelGate could not complete, so the gate fails closed: ${messageOf(error)}`, 4000));
-            if (error instanceof Error && error.stack)
-                core_debug(forLog(error.stack, 8000));
-        }
+        await failClosed(error, log);
+    }
+}
+/**
+ * Ends a run that could not judge: the verdict output is `fail`, the step fails with what
+ * happened and (for the user's own mistakes) what to change, and the summary says the same.
+ */
+async function failClosed(error, log) {
+    setOutput('verdict', 'fail');
+    const fix = error instanceof ConfigurationError ||
+        (error instanceof Error && 'fix' in error && typeof error.fix === 'string')
+        ? error.fix
+        : undefined;
+    const message = fix === undefined
+        ? `ModelGate could not complete, so the gate fails closed: ${messageOf(error)}`
+        : `${messageOf(error)} ${fix}`;
+    setFailed(forLog(message, 4000));
+    if (fix === undefined && error instanceof Error && error.stack)
+        core_debug(forLog(error.stack, 8000));
+    try {
+        await summary
+            .addRaw(`## ❌ ModelGate could not judge this run\n\n${escapeMarkdown(message, 4000)}\n`, true)
+            .write();
+    }
+    catch (summaryError) {
+        log.warning(`Could not write the job summary: ${messageOf(summaryError)}`);
     }
 }
 

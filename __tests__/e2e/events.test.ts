@@ -439,6 +439,9 @@ describe('unsupported events', () => {
     expect(run.stdout).toMatch(
       /::error::ModelGate does not judge the "issues" event\. Supported events: pull_request, pull_request_target, merge_group, push, release, workflow_dispatch, schedule\./
     )
+    expect(run.summary).toContain(
+      '## ❌ ModelGate could not judge this run\n\nModelGate does not judge the &quot;issues&quot; event\\.'
+    )
     expect(api.requests).toEqual([])
   })
 })

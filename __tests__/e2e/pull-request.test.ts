@@ -317,7 +317,8 @@ describe('pull_request gate (dist/index.js)', () => {
     expect(run.code).toBe(1)
     expect(run.outputs.verdict).toBe('fail')
     expect(run.stdout).toMatch(/::error::.*fetch-depth: 0/)
-    expect(run.summary).toContain('## ❌ ModelGate could not judge this run')
+    // A pull request falls back to the API listing, which cannot read bytes: MG010 with the fix.
+    expect(run.summary).toContain('MG010 Incomplete change set')
     expect(run.summary).toContain('fetch\\-depth\\: 0')
   })
 })

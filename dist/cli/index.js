@@ -33910,7 +33910,10 @@ function parseCommandArgs(args, options, usage, allowPositionals) {
     }
 }
 
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/core/detect/bytes.ts
+
 /**
  * Small, allocation-free helpers for reading little/big-endian integers and ASCII out of byte
  * buffers. Every reader is bounds-checked and returns `undefined` past the end instead of throwing,
@@ -33955,11 +33958,10 @@ function f32le(b, off) {
 function ascii(b, start = 0, end = b.length) {
     const s = Math.max(0, start);
     const e = Math.min(b.length, end);
-    let out = '';
-    for (let i = s; i < e; i += 4096) {
-        out += String.fromCharCode(...b.subarray(i, Math.min(e, i + 4096)));
-    }
-    return out;
+    if (e <= s)
+        return '';
+    // Node's 'latin1' maps byte n to U+00nn, exactly String.fromCharCode(n), natively.
+    return external_node_buffer_.Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
 }
 function startsWith(b, magic, off = 0) {
     if (off < 0 || off + magic.length > b.length)
@@ -34168,7 +34170,7 @@ class BudgetExhausted extends Error {
  * What every detector sees: the file's size, its head (already read), the path as a hint, and a
  * budgeted reader. Reads inside the head are served from memory.
  */
-class Probe {
+class probe_Probe {
     source;
     size;
     path;
@@ -34261,6 +34263,24 @@ function layerLooksValid(b, v1) {
     if (!printable(payload(b, name)))
         return false;
     return v1 ? type.wire === WIRE_VARINT : type.wire === WIRE_LEN && printable(payload(b, type));
+}
+/**
+ * Prefilter for detectCaffe: the first tag (a varint of up to 10 bytes; non-minimal encodings are
+ * legal) must name a NetParameter field with its wire type, as matchesSchema requires.
+ */
+function mightMatch(h) {
+    let v = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+        const b = h[i];
+        if (b === undefined)
+            return false;
+        v += (b & 0x7f) * mul;
+        mul *= 128;
+        if ((b & 0x80) === 0)
+            return v <= 0xffffffff && NET_SCHEMA[Math.floor(v / 8)] === v % 8;
+    }
+    return false;
 }
 function detectCaffe(p) {
     const b = p.head;
@@ -34435,6 +34455,13 @@ function rootTable(p) {
     const root = u32le(p.head, 0);
     return root !== undefined && root >= 8 && root < p.size ? root : undefined;
 }
+const isDigit = (c) => c !== undefined && c >= 0x30 && c <= 0x39;
+/** Prefilter: file identifier "TFL3" or "ET" + two digits at offset 4. */
+function flatbuffers_mightMatch(head) {
+    if (head[4] === 0x54 && head[5] === 0x46 && head[6] === 0x4c && head[7] === 0x33)
+        return true;
+    return head[4] === 0x45 && head[5] === 0x54 && isDigit(head[6]) && isDigit(head[7]);
+}
 function detectFlatbuffer(p) {
     const h = p.head;
     const id = ascii(h, 4, 8);
@@ -34501,6 +34528,15 @@ const GGML_MAGICS = {
     0x67676a74: 'ggjt',
     0x67676c61: 'ggla'
 };
+/** Prefilter: "GGUF", or a legacy GGML magic (all end in "gg" when read as bytes). */
+function gguf_mightMatch(head) {
+    if (head[0] === 0x47 && head[1] === 0x47 && head[2] === 0x55 && head[3] === 0x46)
+        return true;
+    if (head[2] !== 0x67 || head[3] !== 0x67)
+        return false;
+    const m = u32le(head, 0);
+    return m !== undefined && GGML_MAGICS[m] !== undefined;
+}
 function detectGgml(p) {
     const m = u32le(p.head, 0);
     if (m === undefined)
@@ -34677,6 +34713,10 @@ function hdf5SignatureOffset(head) {
 function hasName(b, name) {
     return indexOfAscii(b, `${name}\0`) >= 0;
 }
+/** Prefilter: the superblock signature at 0, 512, 1024, ... within the head. */
+function hdf5_mightMatch(head) {
+    return hdf5SignatureOffset(head) !== undefined;
+}
 function detectHdf5(p) {
     const h = p.head;
     if (hdf5SignatureOffset(h) === undefined)
@@ -34786,6 +34826,86 @@ function firstMatch(text, re) {
     const m = re.exec(text);
     return m?.[1] === undefined ? undefined : cleanMeta(m[1]);
 }
+// ---------------------------------------------------------------------------------------------
+// Prefilter. detectJson only returns non-null when scanJsonHead found one of the keys below, and
+// scanJsonHead records a key only for a '"', the key's characters (an escape pair `\x` may sit
+// between any two of them: the scanner drops escaped characters) and a closing '"'. So a head
+// without such a byte sequence cannot be a JSON model, whatever its size.
+const KEYS = [
+    'learner',
+    'modelTopology',
+    'weightsManifest',
+    'paths',
+    'weights',
+    'fileFormatVersion',
+    'itemInfoEntries',
+    'nodes',
+    'arg_nodes',
+    'heads'
+];
+const KEY_BYTES = KEYS.map(k => Array.from(k, c => c.charCodeAt(0)));
+const [LEARNER, TOPOLOGY, MANIFEST, PATHS, WEIGHTS, FFV, ITEMS, NODES, ARG_NODES, HEADS] = KEYS.map((_, i) => 1 << i);
+/** Indexes into KEYS by first byte, so each '"' costs one table lookup for most bytes. */
+const BY_FIRST = Array.from({ length: 256 }, (_, c) => KEY_BYTES.flatMap((k, i) => (k[0] === c ? [i] : [])));
+/** Bytes that may follow the '"' opening one of KEYS: their first letters and the backslash. */
+const INTEREST = new Uint8Array(256);
+for (const k of KEY_BYTES)
+    INTEREST[k[0]] = 1;
+INTEREST[0x5c] = 1;
+/** Skips escape pairs at `j` (a backslash, the escaped byte and any UTF-8 continuation bytes). */
+function skipEscapes(h, j) {
+    while (h[j] === 0x5c) {
+        j += 2;
+        while (j < h.length && (h[j] & 0xc0) === 0x80)
+            j++;
+    }
+    return j;
+}
+function keyAt(h, start, key) {
+    let j = start;
+    for (const c of key) {
+        j = skipEscapes(h, j);
+        if (h[j] !== c)
+            return false;
+        j++;
+    }
+    return h[skipEscapes(h, j)] === 0x22;
+}
+/** First byte that is not JSON whitespace or a UTF-8 BOM byte, within the first 1 KiB. */
+function firstNonSpace(h) {
+    for (let i = 0; i < Math.min(h.length, 1024); i++) {
+        const c = h[i];
+        if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0xef && c !== 0xbb && c !== 0xbf)
+            return c;
+    }
+    return undefined;
+}
+/** Prefilter for detectJson: an object or array whose head holds one of the model key sets. */
+function json_models_mightMatch(h) {
+    const f = firstNonSpace(h);
+    if (f !== 0x7b && f !== 0x5b)
+        return false;
+    let found = 0;
+    const n = h.length - 1;
+    for (let q = 0; q < n; q++) {
+        if (h[q] !== 0x22 || INTEREST[h[q + 1]] === 0)
+            continue;
+        const c = h[skipEscapes(h, q + 1)];
+        if (c === undefined)
+            break;
+        for (const i of BY_FIRST[c]) {
+            if ((found & (1 << i)) === 0 && keyAt(h, q + 1, KEY_BYTES[i]))
+                found |= 1 << i;
+        }
+    }
+    if (found & (LEARNER | TOPOLOGY | MANIFEST))
+        return true;
+    if ((found & PATHS) !== 0 && (found & WEIGHTS) !== 0)
+        return true;
+    if ((found & FFV) !== 0 && (found & ITEMS) !== 0)
+        return true;
+    return (found & NODES) !== 0 && (found & (ARG_NODES | HEADS)) !== 0;
+}
 async function detectJson(p) {
     const text = utf8OrUndefined(p.head) ?? ascii(p.head);
     const head = scanJsonHead(text);
@@ -34892,6 +35012,12 @@ function detectTensorrt(p) {
     if (v !== undefined)
         extra.serializationVersion = String(v);
     return result('tensorrt-engine', 'tensorrt', { extra });
+}
+/** Prefilter: MXNet NDArray-list magic 0x112 (u64 LE), or the "ftrt"/"ptrt" plan tag. */
+function misc_mightMatch(h) {
+    if (h[0] === 0x12 && h[1] === 0x01 && h[2] === 0 && h[3] === 0)
+        return true;
+    return (h[0] === 0x66 || h[0] === 0x70) && h[1] === 0x74 && h[2] === 0x72 && h[3] === 0x74;
 }
 function detectMisc(p) {
     return detectMxnetParams(p) ?? detectTensorrt(p);
@@ -35021,6 +35147,15 @@ function skipValue(b, s, depth) {
         default:
             return 'bad'; // 0xc1 is never used
     }
+}
+/** Prefilter: exactly detectMsgpack's first checks (a map whose first key is a string). */
+function msgpack_mightMatch(b) {
+    const t = b[0];
+    const isMap = t !== undefined && ((t >= 0x80 && t <= 0x8f) || t === 0xde || t === 0xdf);
+    if (!isMap)
+        return false;
+    const k = b[t === 0xde ? 3 : t === 0xdf ? 5 : 1];
+    return k !== undefined && ((k >= 0xa0 && k <= 0xbf) || k === 0xd9 || k === 0xda || k === 0xdb);
 }
 function detectMsgpack(p) {
     const b = p.head;
@@ -35265,6 +35400,12 @@ function detectParams(p) {
         (f.field === 2 && (f.wire === WIRE_VARINT || f.wire === WIRE_LEN))))
         return null;
     return result('paddle', 'paddlepaddle', { extra: { file: 'params' } });
+}
+/** Prefilter: ProgramDesc starts with tag 0x0a (blocks); params with a u32 version 0. */
+function paddle_mightMatch(h) {
+    if (h[0] === 0x0a)
+        return true;
+    return h[0] === 0 && h[1] === 0 && h[2] === 0 && h[3] === 0;
 }
 function detectPaddle(p) {
     return detectProgramDesc(p) ?? detectParams(p);
@@ -36241,6 +36382,37 @@ function classifyWalk(w, ctx) {
         c.malformed = `pickle stream damaged: ${w.error ?? ''}`;
     return c;
 }
+const PROTO0_TABLE = new Uint8Array(256);
+for (const c of PROTO0_FIRST)
+    PROTO0_TABLE[c] = 1;
+/** Prefilter for detectPickle: PROTO 0..5 first, or a protocol 0/1 first opcode. */
+function mightMatchPickle(h) {
+    if (h.length < 2)
+        return false;
+    return (h[0] === 0x80 && h[1] <= 5) || PROTO0_TABLE[h[0]] === 1;
+}
+/** Prefilter for detectCompressedPickle: one of the compressor magics it recognises. */
+function mightMatchCompressed(h) {
+    const b0 = h[0];
+    const b1 = h[1];
+    if (b0 === undefined || b1 === undefined)
+        return false;
+    if (b0 === 0x5a)
+        return b1 === 0x46; // "ZF"
+    if (b0 === 0x78)
+        return (b0 * 256 + b1) % 31 === 0;
+    if (b0 === 0x1f)
+        return b1 === 0x8b && h[2] === 0x08;
+    if (b0 === 0x42)
+        return b1 === 0x5a && h[2] === 0x68; // "BZh"
+    if (b0 === 0xfd)
+        return startsWith(h, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
+    if (b0 === 0x5d)
+        return b1 === 0 && h[2] === 0;
+    if (b0 === 0x04)
+        return b1 === 0x22 && h[2] === 0x4d && h[3] === 0x18;
+    return false;
+}
 async function detectPickle(p) {
     const h = p.head;
     if (h.length < 2)
@@ -36332,6 +36504,10 @@ function looksLikeHeaderStart(head) {
         return c === 0x22 || c === 0x7d;
     }
     return head.length <= 9;
+}
+/** Prefilter (see classify.ts): necessary for detectSafetensors to return non-null. */
+function safetensors_mightMatch(head) {
+    return head.length > 8 && looksLikeHeaderStart(head);
 }
 async function detectSafetensors(p) {
     const n = u64le(p.head, 0);
@@ -36441,6 +36617,12 @@ function judge(names, exhausted, gz) {
         return null;
     return result('nemo', 'nemo', { extra: { compression: gz ? 'gzip' : 'none' } });
 }
+/** Prefilter: "ustar" at 257 (plain tar) or the gzip magic. */
+function tar_mightMatch(h) {
+    if (h[0] === 0x1f && h[1] === 0x8b)
+        return true;
+    return h[257] === 0x75 && h[258] === 0x73 && h[259] === 0x74 && h[260] === 0x61 && h[261] === 0x72;
+}
 async function detectTar(p) {
     const h = p.head;
     if (isHeader(h)) {
@@ -36540,6 +36722,29 @@ async function detectSavedModel(p) {
  *   (OpenVINO IR v10/v11); the runtime version sits in `<rt_info>` at the end of the file.
  */
 const text_models_TAIL = 16 * 1024;
+/** Latin-1 characters JavaScript's `\s` matches (the OpenVINO regex runs over a Latin-1 view). */
+const isLatin1Space = (c) => (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0;
+/**
+ * Prefilter for detectText: "tree\n"/"tree\r\n" at 0 (LightGBM), or, within the first 8 KiB, '<' as
+ * the first non-space byte and "<net" somewhere after it (OpenVINO IR).
+ */
+function text_models_mightMatch(h) {
+    if (h[0] === 0x74 && h[1] === 0x72 && h[2] === 0x65 && h[3] === 0x65) {
+        if (h[4] === 0x0a || (h[4] === 0x0d && h[5] === 0x0a))
+            return true;
+    }
+    const end = Math.min(h.length, 8192);
+    let i = 0;
+    while (i < end && isLatin1Space(h[i]))
+        i++;
+    if (i >= end || h[i] !== 0x3c)
+        return false;
+    for (let j = h.indexOf(0x3c, i); j >= 0 && j + 4 <= end; j = h.indexOf(0x3c, j + 1)) {
+        if (h[j + 1] === 0x6e && h[j + 2] === 0x65 && h[j + 3] === 0x74)
+            return true;
+    }
+    return false;
+}
 async function detectText(p) {
     const text = ascii(p.head, 0, Math.min(p.head.length, 8192));
     const lgb = /^tree\r?\nversion=(v\d+)\r?\n/.exec(text);
@@ -36683,6 +36888,30 @@ function detectXgbBinary(p) {
         meta.frameworkVersion = `${major}.${minor}`;
     }
     return result('xgboost-binary', 'xgboost', meta);
+}
+/** A dmlc string length of 1..64 (u64 LE) at `off`, as detectXgbBinary requires. */
+function smallU64(b, off) {
+    const lo = b[off];
+    if (lo === undefined || lo === 0 || lo > 64 || off + 8 > b.length)
+        return false;
+    for (let i = 1; i < 8; i++)
+        if (b[off + i] !== 0)
+            return false;
+    return true;
+}
+/**
+ * Prefilter for detectTreeBinary: "CBM1"; a UBJSON object whose first key has a length marker;
+ * or the legacy binary's objective string length after the 136-byte parameter block.
+ */
+function tree_models_mightMatch(b) {
+    if (b[0] === 0x43 && b[1] === 0x42 && b[2] === 0x4d && b[3] === 0x31)
+        return true;
+    if (b[0] === 0x7b) {
+        const m = b[1];
+        if (m === 0x69 || m === 0x55 || m === 0x49 || m === 0x6c || m === 0x4c)
+            return true;
+    }
+    return smallU64(b, LEGACY_PARAM_SIZE) || smallU64(b, LEGACY_PARAM_SIZE + 4);
 }
 async function detectTreeBinary(p) {
     if (ascii(p.head, 0, 4) === 'CBM1') {
@@ -36964,6 +37193,15 @@ function withDir(c, dir) {
     }
     return c;
 }
+/**
+ * Prefilter for detectZip (as the classifier gates it): a local file header "PK\3\4" or empty
+ * archive "PK\5\6" (APPNOTE 4.3.7/4.3.16), or an APE/llamafile "MZqFpD" stub.
+ */
+function zip_models_mightMatch(h) {
+    if (h[0] === 0x50 && h[1] === 0x4b && (h[2] === 3 || h[2] === 5))
+        return true;
+    return startsWith(h, 'MZqFpD');
+}
 async function detectZip(p) {
     const dir = await readZipDirectory(p);
     if (dir === undefined)
@@ -37045,6 +37283,14 @@ async function detectZip(p) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/detect/classify.ts
+/**
+ * Content-based classification of one file. The path is only a hint: every decision below is
+ * made on magic numbers, headers, zip central directories or protobuf shape, so a renamed model
+ * is still found and a look-alike (ONNX tensor, plain HDF5, array pickle, ...) is not flagged.
+ *
+ * Reads are bounded by CLASSIFY_READ_BUDGET (see formats/probe.ts for how it is divided), and
+ * detectors return results rather than throw; the try/catch here is the last resort.
+ */
 
 
 
@@ -37064,61 +37310,138 @@ async function detectZip(p) {
 
 
 
+
+const always = () => true;
+/** ONNX, SavedModel and CoreML all start with field 1 as a varint: tag byte 0x08. */
+const protobufField1Varint = (h) => h[0] === 0x08;
 const isZip = (p) => {
     const h = p.head;
     // Local file header "PK\3\4", empty archive "PK\5\6" (APPNOTE 4.3.7/4.3.16); APE/llamafile "MZqFpD".
-    return (h[0] === 0x50 && h[1] === 0x4b && (h[2] === 3 || h[2] === 5)) || ascii6(h) === 'MZqFpD';
+    return (h[0] === 0x50 && h[1] === 0x4b && (h[2] === 3 || h[2] === 5)) || ascii(h, 0, 6) === 'MZqFpD';
 };
-const ascii6 = (h) => String.fromCharCode(...h.subarray(0, 6));
-const always = () => true;
-const firstNonSpace = (h) => {
-    for (let i = 0; i < Math.min(h.length, 1024); i++) {
-        const c = h[i];
-        if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0xef && c !== 0xbb && c !== 0xbf)
-            return c;
-    }
-    return undefined;
-};
+const isJson = (p) => firstNonSpace(p.head) === 0x7b || firstNonSpace(p.head) === 0x5b;
 /**
  * Order matters only where two signatures could both match; exact magics come first, then
- * structural checks (text, protobuf), then the loose protocol 0/1 pickle check.
+ * structural checks (text, protobuf), then the loose protocol 0/1 pickle check. `when` is each
+ * detector's original gate; classifyFileUnfiltered uses only it, so that the property test of the
+ * prefilters compares them against the detectors themselves.
  */
 const DETECTORS = [
-    { format: 'safetensors', framework: 'safetensors', when: p => p.head[8] === 0x7b, run: detectSafetensors },
-    { format: 'gguf', framework: 'gguf', when: always, run: detectGguf },
-    { format: 'ggml', framework: 'gguf', when: always, run: detectGgml },
-    { format: 'pytorch-zip', framework: 'pytorch', when: isZip, run: detectZip },
-    { format: 'keras-h5', framework: 'keras', when: always, run: detectHdf5 },
-    { format: 'tflite', framework: 'tensorflow', when: always, run: detectFlatbuffer },
-    { format: 'pickle', framework: 'unknown', when: p => p.head[0] === 0x80, run: detectPickle },
-    { format: 'joblib', framework: 'unknown', when: always, run: detectCompressedPickle },
-    { format: 'nemo', framework: 'nemo', when: always, run: detectTar },
-    { format: 'catboost', framework: 'catboost', when: always, run: detectTreeBinary },
-    { format: 'mxnet', framework: 'mxnet', when: always, run: detectMisc },
-    { format: 'flax-msgpack', framework: 'flax', when: always, run: detectMsgpack },
     {
-        format: 'xgboost-json',
-        framework: 'xgboost',
-        when: p => firstNonSpace(p.head) === 0x7b || firstNonSpace(p.head) === 0x5b,
-        run: detectJson
+        format: 'safetensors',
+        framework: 'safetensors',
+        when: p => p.head[8] === 0x7b,
+        might: safetensors_mightMatch,
+        run: detectSafetensors
     },
-    { format: 'lightgbm-text', framework: 'lightgbm', when: always, run: detectText },
-    { format: 'onnx', framework: 'onnx', when: p => p.head[0] === 0x08, run: detectOnnx },
-    { format: 'tf-savedmodel', framework: 'tensorflow', when: p => p.head[0] === 0x08, run: detectSavedModel },
-    { format: 'coreml-mlmodel', framework: 'coreml', when: p => p.head[0] === 0x08, run: detectCoreml },
-    { format: 'caffe', framework: 'caffe', when: always, run: detectCaffe },
-    { format: 'paddle', framework: 'paddlepaddle', when: always, run: detectPaddle },
-    { format: 'pickle', framework: 'unknown', when: p => p.head[0] !== 0x80, run: detectPickle }
+    { format: 'gguf', framework: 'gguf', when: always, might: gguf_mightMatch, run: detectGguf },
+    { format: 'ggml', framework: 'gguf', when: always, might: gguf_mightMatch, run: detectGgml },
+    { format: 'pytorch-zip', framework: 'pytorch', when: isZip, might: zip_models_mightMatch, run: detectZip },
+    { format: 'keras-h5', framework: 'keras', when: always, might: hdf5_mightMatch, run: detectHdf5 },
+    {
+        format: 'tflite',
+        framework: 'tensorflow',
+        when: always,
+        might: flatbuffers_mightMatch,
+        run: detectFlatbuffer
+    },
+    {
+        format: 'pickle',
+        framework: 'unknown',
+        when: p => p.head[0] === 0x80,
+        might: mightMatchPickle,
+        run: detectPickle
+    },
+    {
+        format: 'joblib',
+        framework: 'unknown',
+        when: always,
+        might: mightMatchCompressed,
+        run: detectCompressedPickle
+    },
+    { format: 'nemo', framework: 'nemo', when: always, might: tar_mightMatch, run: detectTar },
+    {
+        format: 'catboost',
+        framework: 'catboost',
+        when: always,
+        might: tree_models_mightMatch,
+        run: detectTreeBinary
+    },
+    { format: 'mxnet', framework: 'mxnet', when: always, might: misc_mightMatch, run: detectMisc },
+    { format: 'flax-msgpack', framework: 'flax', when: always, might: msgpack_mightMatch, run: detectMsgpack },
+    { format: 'xgboost-json', framework: 'xgboost', when: isJson, might: json_models_mightMatch, run: detectJson },
+    { format: 'lightgbm-text', framework: 'lightgbm', when: always, might: text_models_mightMatch, run: detectText },
+    {
+        format: 'onnx',
+        framework: 'onnx',
+        when: p => p.head[0] === 0x08,
+        might: protobufField1Varint,
+        run: detectOnnx
+    },
+    {
+        format: 'tf-savedmodel',
+        framework: 'tensorflow',
+        when: p => p.head[0] === 0x08,
+        might: protobufField1Varint,
+        run: detectSavedModel
+    },
+    {
+        format: 'coreml-mlmodel',
+        framework: 'coreml',
+        when: p => p.head[0] === 0x08,
+        might: protobufField1Varint,
+        run: detectCoreml
+    },
+    { format: 'caffe', framework: 'caffe', when: always, might: mightMatch, run: detectCaffe },
+    { format: 'paddle', framework: 'paddlepaddle', when: always, might: paddle_mightMatch, run: detectPaddle },
+    {
+        format: 'pickle',
+        framework: 'unknown',
+        when: p => p.head[0] !== 0x80,
+        might: mightMatchPickle,
+        run: detectPickle
+    }
 ];
+/** The distinct prefilters, in detector order. */
+const PREFILTERS = [...new Set(DETECTORS.map(d => d.might))];
+/**
+ * True when some detector might recognise a file with this head (the first
+ * min(size, LIMITS.head) bytes). False proves classifyFile would return null, so callers can
+ * skip the asynchronous classifier for the great majority of files (source, data, text). The
+ * path plays no part: the extension is only ever a hint to detectors, never a reason to look.
+ */
+function mightBeModel(head) {
+    if (head.length === 0)
+        return false;
+    for (const f of PREFILTERS)
+        if (f(head))
+            return true;
+    return false;
+}
 /** Classifies one regular file by content. The path (extension, name) is only a hint. */
 async function classifyFile(source, path) {
-    const p = new Probe(source, path);
+    const p = new probe_Probe(source, path);
     // An I/O failure on the head is the tree walker's to report ("unreadable"), not a format verdict.
     await p.loadHead();
+    if (!mightBeModel(p.head))
+        return null;
+    return runDetectors(p, true);
+}
+/**
+ * classifyFile without the prefilter: every detector whose gate passes runs. Exported for the
+ * property test that proves the prefilter conservative; production code calls classifyFile.
+ */
+async function classifyFileUnfiltered(source, path) {
+    const p = new Probe(source, path);
+    await p.loadHead();
+    return runDetectors(p, false);
+}
+/** Runs the detectors in order; `prefiltered` also skips those whose prefilter rules them out. */
+async function runDetectors(p, prefiltered) {
     if (p.head.length === 0)
         return null;
     for (const d of DETECTORS) {
-        if (!d.when(p))
+        if (!d.when(p) || (prefiltered && !d.might(p.head)))
             continue;
         try {
             const c = await d.run(p);
@@ -37664,21 +37987,34 @@ const HF_INDEX_MAX_BYTES = 16 * 1024 * 1024;
 const OPENVINO_HEAD_BYTES = 64 * 1024;
 /** Shards a manifest or index may name; more is reported, not followed. */
 const MAX_BUNDLE_MEMBERS = 100_000;
-/** A sorted index of paths for directory queries. */
+/**
+ * An index of paths for directory queries. The sorted list and the per-directory lists are built
+ * on first use: a scan of 100,000 files with no bundle in them never pays for sorting them.
+ */
 class PathIndex {
-    sorted;
     all;
-    byDir = new Map();
+    sortedCache;
+    byDirCache;
+    /** A map is used as it is (its keys are the paths; it must not change while the index is used). */
     constructor(paths) {
-        this.all = new Set(paths);
-        this.sorted = [...this.all].sort();
-        for (const p of this.sorted) {
-            const d = dirOf(p);
-            let list = this.byDir.get(d);
-            if (!list)
-                this.byDir.set(d, (list = []));
-            list.push(p);
+        this.all = paths instanceof Map ? paths : new Set(paths);
+    }
+    get sorted() {
+        return (this.sortedCache ??= [...this.all.keys()].sort());
+    }
+    /** Directory -> the files directly in it, sorted; directories in sorted order of their files. */
+    get byDir() {
+        if (this.byDirCache === undefined) {
+            this.byDirCache = new Map();
+            for (const p of this.sorted) {
+                const d = dirOf(p);
+                let list = this.byDirCache.get(d);
+                if (!list)
+                    this.byDirCache.set(d, (list = []));
+                list.push(p);
+            }
         }
+        return this.byDirCache;
     }
     /** Files directly in `dir`. */
     children(dir) {
@@ -37686,21 +38022,22 @@ class PathIndex {
     }
     /** Files anywhere under `dir` ('' = everything). */
     under(dir) {
+        const sorted = this.sorted;
         if (dir === '')
-            return [...this.sorted];
+            return [...sorted];
         const prefix = `${dir}/`;
         let lo = 0;
-        let hi = this.sorted.length;
+        let hi = sorted.length;
         while (lo < hi) {
             const mid = (lo + hi) >>> 1;
-            if (this.sorted[mid] < prefix)
+            if (sorted[mid] < prefix)
                 lo = mid + 1;
             else
                 hi = mid;
         }
         const out = [];
-        for (let i = lo; i < this.sorted.length && this.sorted[i].startsWith(prefix); i++)
-            out.push(this.sorted[i]);
+        for (let i = lo; i < sorted.length && sorted[i].startsWith(prefix); i++)
+            out.push(sorted[i]);
         return out;
     }
     has(path) {
@@ -37734,7 +38071,7 @@ function mayAnchorBundle(name) {
  * reported again as single-file artifacts).
  */
 async function groupBundles(input) {
-    const index = new PathIndex(input.files.keys());
+    const index = new PathIndex(input.files);
     const claimed = new Set();
     const bundles = [];
     const fmt = (p) => input.classified.get(p)?.format;
@@ -37756,7 +38093,22 @@ async function groupBundles(input) {
         return out;
     };
     // 1. CoreML .mlpackage directories.
-    for (const [dir] of index.byDir) {
+    // Found from their manifests, visited in the order of index.byDir (by each directory's first
+    // file in sorted order), without building byDir for the whole tree.
+    const packages = new Map();
+    for (const path of input.files.keys()) {
+        if (path.endsWith('.mlpackage/Manifest.json') || path === '.mlpackage/Manifest.json')
+            packages.set(dirOf(path), path);
+    }
+    if (packages.size > 0) {
+        for (const path of input.files.keys()) {
+            const first = packages.get(dirOf(path));
+            if (first !== undefined && path < first)
+                packages.set(dirOf(path), path);
+        }
+    }
+    const packageDirs = [...packages].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)).map(e => e[0]);
+    for (const dir of packageDirs) {
         const manifest = join(dir, 'Manifest.json');
         if (!dir.endsWith('.mlpackage') || !index.has(manifest) || !free(manifest))
             continue;
@@ -38156,8 +38508,6 @@ function setMalformed(target, problem) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:buffer"
-var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/core/detect/digest.ts
 
 
@@ -38285,6 +38635,7 @@ function relativeTo(root, path) {
 
 
 
+
 /** Cap on a `.gitattributes` file read for LFS rules. */
 const GITATTRIBUTES_MAX_BYTES = 1024 * 1024;
 /** Formats for which a Hugging Face config.json beside the file pre-fills metadata. */
@@ -38306,7 +38657,12 @@ const HF_CONFIG_FORMATS = new Set([
 async function scanTree(tree, options = {}) {
     const classify = options.classify ?? classifyFile;
     const concurrency = Math.max(1, options.concurrency ?? 16);
-    const entries = await tree.list();
+    const focus = options.focus;
+    // The synchronous prefilter pass applies to full scans with the built-in classifier only: a
+    // substituted classifier may recognise anything.
+    const readHeads = tree.readHeads?.bind(tree);
+    const fast = focus === undefined && options.classify === undefined && readHeads !== undefined;
+    const entries = fast && tree.listForScan ? await tree.listForScan() : await tree.list();
     const files = new Map();
     const state = {
         classified: new Map(),
@@ -38320,30 +38676,14 @@ async function scanTree(tree, options = {}) {
     for (const e of entries) {
         if (e.kind === 'file')
             files.set(e.path, e.size);
-        else if (e.kind === 'symlink') {
-            state.skipped.push({
-                path: e.path,
-                reason: 'symlink',
-                detail: `symlink to ${JSON.stringify(e.linkTarget ?? '')}, not followed`
-            });
-        }
-        else if (e.kind === 'submodule') {
-            state.skipped.push({
-                path: e.path,
-                reason: 'submodule',
-                detail: 'submodule (gitlink or nested repository), not entered'
-            });
-        }
-        else {
-            state.skipped.push({
-                path: e.path,
-                reason: 'unreadable',
-                detail: 'not a regular file (FIFO, socket or device), not opened'
-            });
-        }
+        else
+            skipEntry(state, e);
     }
-    const index = new PathIndex(files.keys());
-    const focus = options.focus;
+    entries.length = 0;
+    let lazyIndex;
+    const pathIndex = () => (lazyIndex ??= new PathIndex(files));
+    /** Files examined by the prefilter pass alone (not counted in state.examined). */
+    let ruledOut = 0;
     const readText = async (path, max) => {
         if (!files.has(path))
             return undefined;
@@ -38420,7 +38760,9 @@ async function scanTree(tree, options = {}) {
                 state.lfs.set(path, { oid: c.pointer.oid, size: c.pointer.size ?? 0, extensions: new Map() });
                 return;
             }
-            state.classified.set(path, c);
+            // Only models are kept: groupBundles reads a missing entry and a null alike.
+            if (c !== null)
+                state.classified.set(path, c);
         }
         catch (err) {
             state.skipped.push({ path, reason: 'unreadable', detail: errorText(err) });
@@ -38429,11 +38771,48 @@ async function scanTree(tree, options = {}) {
             await file.close();
         }
     };
+    /**
+     * The prefilter pass (full scans of trees with readHeads): one synchronous open, fstat, read and
+     * close per file into reused buffers, no promise and no allocation per file. Returns the files
+     * that need the full examination.
+     */
+    const prefilterPass = (read) => {
+        const out = [];
+        const paths = [];
+        for (const path of files.keys()) {
+            if (baseOf(path) === '.gitattributes' || isDvcFile(path))
+                out.push(path);
+            else
+                paths.push(path);
+        }
+        read(paths, LIMITS.head, (i, r, head) => {
+            const path = paths[i];
+            if (r instanceof Error) {
+                ruledOut++;
+                state.skipped.push({ path, reason: 'unreadable', detail: errorText(r) });
+            }
+            else if (r === undefined || 'kind' in r) {
+                // Gone since listing, or no longer a regular file: out of `files`, as list() would have it.
+                files.delete(path);
+                if (r !== undefined)
+                    skipEntry(state, r);
+            }
+            else {
+                files.set(path, r.size);
+                if ((r.size < LFS_POINTER_MAX_BYTES && looksLikeLfsPointer(head)) || mightBeModel(head))
+                    out.push(path);
+                else
+                    ruledOut++;
+            }
+        });
+        return out;
+    };
     // Which files to examine.
     let toExamine;
     if (focus === undefined)
-        toExamine = [...files.keys()];
+        toExamine = fast ? prefilterPass(readHeads) : [...files.keys()];
     else {
+        const index = pathIndex();
         const want = new Set();
         const dirsSeen = new Set();
         for (const f of focus) {
@@ -38488,7 +38867,7 @@ async function scanTree(tree, options = {}) {
                 progress(path, done, total);
             }
             : undefined);
-        return { sha256, size: files.get(path) ?? 0 };
+        return { sha256, size: Math.max(0, files.get(path) ?? 0) };
     };
     for (const plan of grouped.bundles) {
         if (!inFocus(plan.members))
@@ -38551,7 +38930,7 @@ async function scanTree(tree, options = {}) {
             framework: frameworkForFormat(target.format),
             digest: await tree.sha256(path),
             digestSource: 'content',
-            size: files.get(path) ?? 0,
+            size: Math.max(0, files.get(path) ?? 0),
             metadata: {},
             malformed: `damaged Git LFS pointer: ${problem}`
         }));
@@ -38562,7 +38941,31 @@ async function scanTree(tree, options = {}) {
     artifacts.sort((a, b) => compareRawPaths(a.path, b.path));
     const skipped = focus === undefined ? state.skipped : state.skipped.filter(s => focus.has(s.path));
     skipped.sort((a, b) => compareRawPaths(a.path, b.path));
-    return { artifacts, skipped, filesExamined: state.examined.size };
+    return { artifacts, skipped, filesExamined: state.examined.size + ruledOut };
+}
+/** Records a listed entry that is not a regular file; nothing is dropped silently. */
+function skipEntry(state, e) {
+    if (e.kind === 'symlink') {
+        state.skipped.push({
+            path: e.path,
+            reason: 'symlink',
+            detail: `symlink to ${JSON.stringify(e.linkTarget ?? '')}, not followed`
+        });
+    }
+    else if (e.kind === 'submodule') {
+        state.skipped.push({
+            path: e.path,
+            reason: 'submodule',
+            detail: 'submodule (gitlink or nested repository), not entered'
+        });
+    }
+    else if (e.kind === 'special') {
+        state.skipped.push({
+            path: e.path,
+            reason: 'unreadable',
+            detail: 'not a regular file (FIFO, socket or device), not opened'
+        });
+    }
 }
 /** Classifications plus, for LFS pointers judged models, one inferred from the path. */
 function withPointerClasses(state) {
@@ -55760,6 +56163,16 @@ function guardedFetch(inner, baseUrl, timeoutMs) {
         return inner(input, { ...init, signal });
     };
 }
+/**
+ * Retries a rate-limited request once, and only when GitHub asks for a short wait: a long reset
+ * would hold the job for up to an hour, so the gate fails with the rate-limit message instead.
+ */
+function rateLimitHandler(kind, log) {
+    return (retryAfter, request, _octokit, retryCount) => {
+        log.warning(`GitHub API ${kind} on ${request.method} ${request.url}; retry in ${retryAfter}s.`);
+        return retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
+    };
+}
 /** Creates a client with retry, throttling, a timeout per request and the host guard. */
 function createGitHubClient(options) {
     const defaults = getOctokitOptions(options.token, { baseUrl: options.baseUrl });
@@ -55778,14 +56191,8 @@ function createGitHubClient(options) {
         },
         throttle: {
             ...(options.retryAfterBaseValue ? { retryAfterBaseValue: options.retryAfterBaseValue } : {}),
-            onRateLimit: (retryAfter, request, _octokit, retryCount) => {
-                options.log.warning(`GitHub API rate limit hit on ${request.method} ${request.url}; retry in ${retryAfter}s.`);
-                return retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
-            },
-            onSecondaryRateLimit: (retryAfter, request, _octokit, retryCount) => {
-                options.log.warning(`GitHub API secondary rate limit on ${request.method} ${request.url}; retry in ${retryAfter}s.`);
-                return retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
-            }
+            onRateLimit: rateLimitHandler('rate limit', options.log),
+            onSecondaryRateLimit: rateLimitHandler('secondary rate limit', options.log)
         }
     });
 }
@@ -57532,6 +57939,7 @@ function settingsFrom(config, release) {
 
 
 
+
 /** Chunk size of streamed hashing. Memory is independent of file size. */
 const HASH_CHUNK_BYTES = 1024 * 1024;
 /** The largest single read an opened file serves; detectors read headers, never whole files. */
@@ -57544,8 +57952,11 @@ class WorkingTree {
     label;
     root;
     options;
+    rootEscaped;
+    hashBuf = Buffer.alloc(0);
     constructor(root, options = {}) {
         this.root = root;
+        this.rootEscaped = HAS_ESCAPED_BYTE.test(root);
         this.label = `working tree ${root}`;
         this.options = {
             useGit: options.useGit ?? true,
@@ -57563,7 +57974,7 @@ class WorkingTree {
             path === '..') {
             throw new Error(`path outside the tree: ${JSON.stringify(path)}`);
         }
-        if (!HAS_ESCAPED_BYTE.test(path) && !HAS_ESCAPED_BYTE.test(this.root))
+        if (!this.rootEscaped && !HAS_ESCAPED_BYTE.test(path))
             return `${this.root}/${path}`;
         return Buffer.concat([pathToBytes(this.root), Buffer.from('/'), pathToBytes(path)]);
     }
@@ -57590,6 +58001,131 @@ class WorkingTree {
                 entries.push(e);
         }
         return entries;
+    }
+    /** See the class comment: git's index modes instead of an lstat per tracked path. */
+    async listForScan() {
+        if (!this.options.useGit)
+            return this.walk();
+        // The three git calls run at once; the listings count only inside a work tree.
+        const inside = this.insideGitWorkTree();
+        // Both listings are parsed as git streams them (no copy of the whole output is kept), and
+        // settled together at once so that their failure outside a work tree is not left unhandled.
+        const entries = [];
+        const later = [];
+        /** Paths seen at a merge stage 1..3 (a conflict lists a path once per stage). */
+        const conflicted = new Set();
+        const listings = Promise.allSettled([
+            runGitRecords(this.root, ['ls-files', '-z', '-s'], rec => {
+                // `<mode> <object> <stage>\t<path>`; a stage-0 path appears once.
+                const tab = rec.indexOf(0x09);
+                if (tab < 8)
+                    return;
+                const path = decodePath(rec.subarray(tab + 1));
+                if (rec[tab - 1] !== 0x30) {
+                    if (conflicted.has(path))
+                        return;
+                    conflicted.add(path);
+                }
+                if (isMode(rec, '100644 ') || isMode(rec, '100755 '))
+                    entries.push({ path, kind: 'file', size: -1 });
+                else if (isMode(rec, '160000 '))
+                    entries.push({ path, kind: 'submodule', size: 0 });
+                else
+                    later.push(path); // symlinks (120000) and anything unexpected: lstat decides
+            }),
+            runGitRecords(this.root, ['ls-files', '-z', '--others', '--exclude-standard'], rec => {
+                const path = decodePath(rec);
+                if (path.endsWith('/'))
+                    entries.push({ path: path.slice(0, -1), kind: 'submodule', size: 0 });
+                else
+                    later.push(path);
+            })
+        ]);
+        if (!(await inside)) {
+            await listings;
+            return this.walk();
+        }
+        for (const r of await listings)
+            if (r.status === 'rejected')
+                throw asError(r.reason);
+        if (entries.length + later.length > this.options.maxEntries) {
+            throw new ListingError(`${this.label}: more than ${this.options.maxEntries} entries`);
+        }
+        for (const p of later) {
+            const e = await this.statEntry(p);
+            if (e)
+                entries.push(e);
+        }
+        return entries;
+    }
+    /**
+     * See FileTree.readHeads: one reused buffer, synchronous calls (see openNow for why). Helper
+     * threads were measured (`npm run bench`, 2 cores) and did not pay: the open/fstat/read/close
+     * calls are kernel time that a second thread on a busy 2-core runner barely overlaps, and each
+     * thread cost ~60 MB of RSS.
+     */
+    readHeads(paths, headBytes, visit) {
+        const buf = new Uint8Array(headBytes);
+        const none = buf.subarray(0, 0);
+        for (let i = 0; i < paths.length; i++) {
+            let outcome;
+            try {
+                outcome = this.readHeadSync(paths[i], buf);
+            }
+            catch (err) {
+                outcome = err instanceof Error ? err : new Error(String(err));
+            }
+            const read = outcome === undefined || outcome instanceof Error || 'kind' in outcome ? undefined : outcome;
+            visit(i, outcome, read ? buf.subarray(0, read.length) : none);
+        }
+    }
+    /** One path of readHeads, on this thread (see listForScan for what is checked). */
+    readHeadSync(path, buf) {
+        const abs = this.abs(path);
+        let fd;
+        try {
+            fd = (0,external_node_fs_namespaceObject.openSync)(abs, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | O_NONBLOCK);
+        }
+        catch (err) {
+            if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR'))
+                return undefined;
+            // ELOOP (a symlink now sits there), ENXIO (a socket), ...: what is on disk decides.
+            let st;
+            try {
+                st = (0,external_node_fs_namespaceObject.lstatSync)(abs);
+            }
+            catch {
+                throw err;
+            }
+            if (st.isSymbolicLink()) {
+                const target = (0,external_node_fs_namespaceObject.readlinkSync)(abs, { encoding: 'buffer' });
+                return { path, kind: 'symlink', size: target.length, linkTarget: bytesToPath(target) };
+            }
+            if (st.isDirectory())
+                return { path, kind: 'submodule', size: 0 };
+            if (!st.isFile())
+                return { path, kind: 'special', size: 0 };
+            throw err;
+        }
+        try {
+            const st = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+            if (st.isDirectory())
+                return { path, kind: 'submodule', size: 0 };
+            if (!st.isFile())
+                return { path, kind: 'special', size: 0 };
+            const want = Math.min(st.size, buf.length);
+            let got = 0;
+            while (got < want) {
+                const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, got, want - got, got);
+                if (n === 0)
+                    break;
+                got += n;
+            }
+            return { size: st.size, length: got };
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
     }
     /**
      * lstat one listed path; undefined when it is gone from disk (deleted but still in the index).
@@ -57622,14 +58158,7 @@ class WorkingTree {
     }
     /** The git listing, or undefined when the directory is not in a git work tree or git is missing. */
     async gitListing() {
-        let inside;
-        try {
-            inside = await working_tree_runGit(this.root, ['rev-parse', '--is-inside-work-tree']);
-        }
-        catch {
-            return undefined;
-        }
-        if (inside.toString('utf8').trim() !== 'true')
+        if (!(await this.insideGitWorkTree()))
             return undefined;
         const listing = await working_tree_runGit(this.root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
         const staged = await working_tree_runGit(this.root, ['ls-files', '-z', '-s']);
@@ -57645,6 +58174,15 @@ class WorkingTree {
         }
         // Conflicted paths appear once per stage in the listing.
         return { paths: [...new Set(paths)], gitlinks };
+    }
+    async insideGitWorkTree() {
+        try {
+            const inside = await working_tree_runGit(this.root, ['rev-parse', '--is-inside-work-tree']);
+            return inside.toString('utf8').trim() === 'true';
+        }
+        catch {
+            return false;
+        }
     }
     /** Bounded walk of the file system when git is not available. */
     async walk() {
@@ -57744,37 +58282,59 @@ class WorkingTree {
         };
     }
     async sha256(path, onProgress) {
-        const handle = await (0,promises_namespaceObject.open)(this.abs(path), external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | O_NONBLOCK);
+        const abs = this.abs(path);
+        // Files up to one chunk (nearly every model of a source tree) are hashed with synchronous
+        // calls, for the reason given in openNow(); larger ones are streamed through a fixed buffer.
+        const small = this.sha256Small(abs, path, onProgress);
+        if (small !== undefined)
+            return small;
+        const handle = await (0,promises_namespaceObject.open)(abs, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | O_NONBLOCK);
         try {
             const st = await handle.stat();
             if (!st.isFile())
                 throw new Error(`not a regular file: ${JSON.stringify(path)}`);
             const hash = (0,external_node_crypto_.createHash)('sha256');
-            if (st.size <= HASH_CHUNK_BYTES) {
-                // One exact-size read: a stream would allocate a full chunk per file.
-                const buf = Buffer.allocUnsafe(st.size);
-                let got = 0;
-                while (got < st.size) {
-                    const { bytesRead } = await handle.read(buf, got, st.size - got, got);
-                    if (bytesRead === 0)
-                        break;
-                    got += bytesRead;
-                }
-                hash.update(buf.subarray(0, got));
-                onProgress?.(got, st.size);
-                return hash.digest('hex');
-            }
-            const stream = handle.createReadStream({ highWaterMark: HASH_CHUNK_BYTES, autoClose: false });
+            const buf = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
             let done = 0;
-            for await (const chunk of stream) {
-                hash.update(chunk);
-                done += chunk.length;
+            for (;;) {
+                const { bytesRead } = await handle.read(buf, 0, HASH_CHUNK_BYTES, done);
+                if (bytesRead === 0)
+                    break;
+                hash.update(buf.subarray(0, bytesRead));
+                done += bytesRead;
                 onProgress?.(done, st.size);
             }
             return hash.digest('hex');
         }
         finally {
             await handle.close();
+        }
+    }
+    /** Digest of a regular file of at most HASH_CHUNK_BYTES, read in one go; undefined when larger. */
+    sha256Small(abs, path, onProgress) {
+        const fd = (0,external_node_fs_namespaceObject.openSync)(abs, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | O_NONBLOCK);
+        try {
+            const st = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+            if (!st.isFile())
+                throw new Error(`not a regular file: ${JSON.stringify(path)}`);
+            if (st.size > HASH_CHUNK_BYTES)
+                return undefined;
+            // One buffer, grown to the largest small file seen (at most HASH_CHUNK_BYTES), serves them all.
+            if (this.hashBuf.length < st.size)
+                this.hashBuf = Buffer.allocUnsafe(Math.max(st.size, 64 * 1024));
+            const buf = this.hashBuf;
+            let got = 0;
+            while (got < st.size) {
+                const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, got, st.size - got, got);
+                if (n === 0)
+                    break;
+                got += n;
+            }
+            onProgress?.(got, st.size);
+            return (0,external_node_crypto_.createHash)('sha256').update(buf.subarray(0, got)).digest('hex');
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
         }
     }
 }
@@ -57800,6 +58360,76 @@ function working_tree_splitNul(buf) {
     if (start < buf.length)
         out.push(buf.subarray(start));
     return out;
+}
+/** A path from git's output: UTF-8 as is, other bytes escaped (digest.ts). */
+function decodePath(rec) {
+    return (0,external_node_buffer_.isUtf8)(rec) ? rec.toString('utf8') : bytesToPath(rec);
+}
+function isMode(rec, mode) {
+    for (let i = 0; i < mode.length; i++)
+        if (rec[i] !== mode.charCodeAt(i))
+            return false;
+    return true;
+}
+function asError(e) {
+    return e instanceof Error ? e : new Error(String(e));
+}
+/**
+ * Runs git and calls `onRecord` with each NUL-terminated record of its output as it streams in
+ * (a record split across chunks is joined first). Rejects like runGit.
+ */
+function runGitRecords(cwd, args, onRecord) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)('git', ['-c', 'core.quotePath=false', ...args], {
+            cwd,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' }
+        });
+        let pending;
+        let bytes = 0;
+        let stderr = '';
+        let failed;
+        child.stdout.on('data', (c) => {
+            bytes += c.length;
+            if (bytes > GIT_MAX_OUTPUT_BYTES || failed !== undefined) {
+                child.kill();
+                return;
+            }
+            const buf = pending === undefined ? c : Buffer.concat([pending, c]);
+            let start = 0;
+            try {
+                for (let i = buf.indexOf(0); i >= 0; i = buf.indexOf(0, start)) {
+                    if (i > start)
+                        onRecord(buf.subarray(start, i));
+                    start = i + 1;
+                }
+            }
+            catch (err) {
+                failed = err;
+                child.kill();
+                return;
+            }
+            pending = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
+        });
+        child.stderr.on('data', (c) => {
+            if (stderr.length < 4096)
+                stderr += c.toString('utf8');
+        });
+        child.on('error', reject);
+        child.on('close', code => {
+            if (failed !== undefined)
+                reject(asError(failed));
+            else if (bytes > GIT_MAX_OUTPUT_BYTES)
+                reject(new ListingError(`git ${args[0]}: output too large`));
+            else if (code !== 0)
+                reject(new ListingError(`git ${args.join(' ')} failed (${code}): ${stderr.trim()}`));
+            else {
+                if (pending !== undefined && pending.length > 0)
+                    onRecord(pending);
+                resolve();
+            }
+        });
+    });
 }
 function working_tree_runGit(cwd, args) {
     return new Promise((resolve, reject) => {
