@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { diffChangeSet, diffRange, parseRawDiff, type Change } from '../../src/git/change-set.js'
 import { GitSetupError } from '../../src/git/errors.js'
-import { encodeGitPath } from '../../src/git/paths.js'
+import { encodeRawPath } from '../../src/core/raw-path.js'
 import {
   addIndexEntry,
   body,
@@ -94,7 +94,7 @@ describe('diffChangeSet', () => {
     expect(paths).toEqual(expect.arrayContaining([injected, ticks, longPath, 'constructor', '__proto__']))
     const odd = set.changes.find(c => c.path.startsWith('m/') && c.path !== 'm/placeholder')!
     expect(odd.path).toBe('m/\udce9t\udce9.pt')
-    expect(encodeGitPath(odd.path).equals(latin1)).toBe(true)
+    expect(encodeRawPath(odd.path).equals(latin1)).toBe(true)
     expect(set.changes.every(c => c.kind === 'added')).toBe(true)
     expect(set.changes).toHaveLength(7)
   })

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToBytes } from '../../src/core/detect/digest.js'
+import { encodeRawPath } from '../../src/core/raw-path.js'
 import { scanTree } from '../../src/core/detect/scan.js'
 import type { FileTree, TreeEntry } from '../../src/core/detect/tree.js'
 import { WorkingTree } from '../../src/tree/working-tree.js'
@@ -122,7 +122,7 @@ describe('WorkingTree', () => {
     expect(entries.get(LONG)?.size).toBe(4)
     const raw = [...entries.keys()].find(p => p.startsWith('w') && p.endsWith('.bin'))!
     expect(raw).toBe('w\udcff\udcfe.bin')
-    expect(pathToBytes(raw)).toEqual(NON_UTF8)
+    expect(encodeRawPath(raw)).toEqual(NON_UTF8)
     const f = await tree.open(raw)
     expect(Buffer.from(await f.read(0, 100)).toString()).toBe('raw bytes name')
     await f.close()

@@ -2,7 +2,7 @@ import { lstat, mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as z from 'zod'
 
-import { pathToBytes } from '../core/detect/digest.js'
+import { encodeRawPath } from '../core/raw-path.js'
 import type { FileTree, OpenFile, TreeEntry } from '../core/detect/tree.js'
 import { writeFileAtomic } from '../core/registry/edit.js'
 import type { HashProgress } from './progress.js'
@@ -129,7 +129,7 @@ export class CachingTree implements FileTree {
 
   private async stat(path: string): Promise<Omit<Stamp, 'sha256'> | undefined> {
     try {
-      const st = await lstat(Buffer.concat([pathToBytes(this.root), Buffer.from('/'), pathToBytes(path)]))
+      const st = await lstat(Buffer.concat([encodeRawPath(this.root), Buffer.from('/'), encodeRawPath(path)]))
       if (!st.isFile()) return undefined
       return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino }
     } catch {

@@ -2,11 +2,11 @@
  * The change set: what a pull request, merge-queue entry or push changed, from local git (the
  * source of truth; the API is only a capped fallback). Output is parsed NUL-separated (`-z`) and
  * raw (`--raw`, full ids, modes), so odd names, symlinks (120000), gitlinks (160000) and type
- * changes all survive. Paths are decoded by {@link decodeGitPath} (non-UTF-8 bytes are
+ * changes all survive. Paths are decoded by {@link decodeRawPath} (non-UTF-8 bytes are
  * surrogate-escaped, losslessly; see paths.ts).
  */
 import { FIX_FETCH_DEPTH, GitSetupError } from './errors.js'
-import { decodeGitPath } from './paths.js'
+import { decodeRawPath } from '../core/raw-path.js'
 import { isNullSha, mergeBase as findMergeBase, isShallow, resolveCommit, gitIn } from './repo-info.js'
 import { runGit, silentLogger, type GitResult, type Logger } from './run-git.js'
 
@@ -180,11 +180,11 @@ export function parseRawDiff(output: Buffer): Change[] {
         `Unsupported git diff status ${status} (unmerged or unknown entry); cannot judge this change set`
       )
     }
-    const first = decodeGitPath(next())
+    const first = decodeRawPath(next())
     const change: Change = { kind, path: first }
     if (kind === 'renamed' || kind === 'copied') {
       change.oldPath = first
-      change.path = decodeGitPath(next())
+      change.path = decodeRawPath(next())
     }
     if (kind !== 'deleted') {
       change.mode = dstMode

@@ -16,7 +16,7 @@
  *     reads. Memory stays flat; the cost is one sequential pass and temporary disk equal to the
  *     blob size. The spool pass also computes the sha256, so a later `sha256()` is free.
  * * `sha256()` streams the blob through SHA-256 (memory flat), cached per object id.
- * * Paths are the exact strings from {@link decodeGitPath}; lookups are Map lookups.
+ * * Paths are the exact strings from {@link decodeRawPath}; lookups are Map lookups.
  *
  * Call `close()` (or `await using`) when done: it ends the cat-file process and removes spools.
  */
@@ -30,7 +30,7 @@ import { pipeline } from 'node:stream/promises'
 import type { OpenFile, TreeEntry, FileTree, EntryKind } from '../core/detect/tree.js'
 import { CatFileBatch } from './cat-file.js'
 import { classifyRepoError } from './errors.js'
-import { decodeGitPath, encodeGitPath } from './paths.js'
+import { decodeRawPath, encodeRawPath } from '../core/raw-path.js'
 import { resolveCommit } from './repo-info.js'
 import { runGit, silentLogger, streamGit, type Logger } from './run-git.js'
 
@@ -274,7 +274,7 @@ export class CommitTree implements FileTree {
     const index = new Map<string, Indexed>()
     for (const raw of parseLsTree(stdout)) {
       if (raw.type === 'tree') continue
-      const path = decodeGitPath(raw.rawPath)
+      const path = decodeRawPath(raw.rawPath)
       if (index.has(path)) throw new Error(`${this.label}: the tree lists ${JSON.stringify(path)} twice`)
       const entry: CommitTreeEntry = {
         path,
@@ -308,7 +308,7 @@ export class CommitTree implements FileTree {
         `${this.label}: symlink ${JSON.stringify(entry.path)} has a ${entry.size}-byte target; showing the first ${MAX_LINK_BYTES}`
       )
     }
-    entry.linkTarget = decodeGitPath(bytes)
+    entry.linkTarget = decodeRawPath(bytes)
   }
 
   private async spool(entry: CommitTreeEntry): Promise<OpenFile> {
@@ -384,7 +384,7 @@ export async function readBlobAt(
   const where = `commit ${sha.slice(0, 7)}`
   let components: Buffer[]
   try {
-    components = encodeGitPath(path)
+    components = encodeRawPath(path)
       .toString('latin1')
       .split('/')
       .map(c => Buffer.from(c, 'latin1'))
@@ -458,7 +458,7 @@ function kindOf(raw: RawTreeEntry, where: string): EntryKind {
   if (raw.type === 'blob' && raw.mode.startsWith('100')) return 'file'
   // Fail closed on anything git itself would not write.
   throw new Error(
-    `${where}: unsupported tree entry mode ${raw.mode} (${raw.type}) at ${JSON.stringify(decodeGitPath(raw.rawPath))}`
+    `${where}: unsupported tree entry mode ${raw.mode} (${raw.type}) at ${JSON.stringify(decodeRawPath(raw.rawPath))}`
   )
 }
 

@@ -15,7 +15,6 @@ export {
   TreeEntryError
 } from './commit-tree.js'
 export type { CommitTreeEntry, CommitTreeOptions, TreeEntryProblem } from './commit-tree.js'
-export { decodeGitPath, displayGitPath, encodeGitPath, hasEscapedBytes } from './paths.js'
 export {
   commitExists,
   defaultBranchMergeBase,

@@ -4,7 +4,7 @@
  * Action's change set, so the same odd names survive.
  */
 import { parseRawDiff, type Change } from './change-set.js'
-import { decodeGitPath } from './paths.js'
+import { decodeRawPath } from '../core/raw-path.js'
 import { gitIn, resolveCommit } from './repo-info.js'
 
 function splitNul(buf: Buffer): Buffer[] {
@@ -49,7 +49,7 @@ export async function diffWorkingTree(repo: string, base: string): Promise<Chang
     ':/'
   ])
   for (const raw of splitNul(untracked.stdout)) {
-    const path = decodeGitPath(raw)
+    const path = decodeRawPath(raw)
     if (seen.has(path)) continue
     // A nested repository is listed with a trailing slash; judge it like a submodule.
     changes.push({ kind: 'added', path: path.endsWith('/') ? path.slice(0, -1) : path })

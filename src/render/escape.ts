@@ -9,7 +9,7 @@ export const MAX_DISPLAY_CHARS = 200
 
 // C0/C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides that can
 // reorder or hide text in a rendered page.
-// Lone surrogates U+DC80..U+DCFF are how git paths carry non-UTF-8 bytes (src/git/paths.ts);
+// Lone surrogates U+DC80..U+DCFF are how git paths carry non-UTF-8 bytes (src/core/raw-path.ts);
 // they are shown as `\xNN`, the byte they stand for.
 const INVISIBLE_OR_CONTROL =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point

@@ -12,7 +12,7 @@ import {
 } from 'node:fs'
 import { open, readdir, readlink } from 'node:fs/promises'
 import type { EntryKind, FileTree, HeadOutcome, HeadRead, OpenFile, TreeEntry } from '../core/detect/tree.js'
-import { bytesToPath, pathToBytes } from '../core/detect/digest.js'
+import { decodeRawPath, encodeRawPath } from '../core/raw-path.js'
 
 /**
  * A {@link FileTree} over a directory on disk, for the CLI.
@@ -83,7 +83,7 @@ export class WorkingTree implements FileTree {
       throw new Error(`path outside the tree: ${JSON.stringify(path)}`)
     }
     if (!this.rootEscaped && !HAS_ESCAPED_BYTE.test(path)) return `${this.root}/${path}`
-    return Buffer.concat([pathToBytes(this.root), Buffer.from('/'), pathToBytes(path)])
+    return Buffer.concat([encodeRawPath(this.root), Buffer.from('/'), encodeRawPath(path)])
   }
 
   async list(): Promise<TreeEntry[]> {
@@ -195,7 +195,7 @@ export class WorkingTree implements FileTree {
       }
       if (st.isSymbolicLink()) {
         const target = readlinkSync(abs, { encoding: 'buffer' })
-        return { path, kind: 'symlink', size: target.length, linkTarget: bytesToPath(target) }
+        return { path, kind: 'symlink', size: target.length, linkTarget: decodeRawPath(target) }
       }
       if (st.isDirectory()) return { path, kind: 'submodule', size: 0 }
       if (!st.isFile()) return { path, kind: 'special', size: 0 }
@@ -241,7 +241,7 @@ export class WorkingTree implements FileTree {
   ): Promise<TreeEntry | undefined> {
     if (st.isSymbolicLink()) {
       const target = await readlink(abs, { encoding: 'buffer' })
-      return { path, kind: 'symlink', size: target.length, linkTarget: bytesToPath(target) }
+      return { path, kind: 'symlink', size: target.length, linkTarget: decodeRawPath(target) }
     }
     if (st.isFile()) return { path, kind: 'file', size: st.size }
     if (st.isDirectory()) return { path, kind: 'submodule', size: 0 } // a nested repo's directory
@@ -254,14 +254,14 @@ export class WorkingTree implements FileTree {
     if (!(await this.insideGitWorkTree())) return undefined
     const listing = await runGit(this.root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard'])
     const staged = await runGit(this.root, ['ls-files', '-z', '-s'])
-    const paths = splitNul(listing).map(bytesToPath)
+    const paths = splitNul(listing).map(decodeRawPath)
     const gitlinks = new Set<string>()
     for (const rec of splitNul(staged)) {
       // `<mode> <object> <stage>\t<path>`
       const tab = rec.indexOf(0x09)
       if (tab < 0) continue
       if (rec.subarray(0, 7).toString('latin1') === '160000 ')
-        gitlinks.add(bytesToPath(rec.subarray(tab + 1)))
+        gitlinks.add(decodeRawPath(rec.subarray(tab + 1)))
     }
     // Conflicted paths appear once per stage in the listing.
     return { paths: [...new Set(paths)], gitlinks }
@@ -285,11 +285,11 @@ export class WorkingTree implements FileTree {
       if (depth > this.options.maxDepth) {
         throw new ListingError(`${this.label}: directories nested deeper than ${this.options.maxDepth}`)
       }
-      const absDir = dir === '' ? pathToBytes(this.root) : this.abs(dir)
+      const absDir = dir === '' ? encodeRawPath(this.root) : this.abs(dir)
       const names = await readdir(absDir, { encoding: 'buffer' })
       const children: string[] = []
       for (const raw of names) {
-        const name = bytesToPath(raw)
+        const name = decodeRawPath(raw)
         if (name === '.git') continue // git's own object store, at the root or in a nested repository
         children.push(dir === '' ? name : `${dir}/${name}`)
       }
@@ -447,7 +447,7 @@ function splitNul(buf: Buffer): Buffer[] {
 
 /** A path from git's output: UTF-8 as is, other bytes escaped (digest.ts). */
 function decodePath(rec: Buffer): string {
-  return isUtf8(rec) ? rec.toString('utf8') : bytesToPath(rec)
+  return isUtf8(rec) ? rec.toString('utf8') : decodeRawPath(rec)
 }
 
 function isMode(rec: Buffer, mode: string): boolean {

@@ -12,7 +12,8 @@ import {
   PathIndex,
   type BundlePlan
 } from './bundles.js'
-import { bundleDigest, compareRawPaths, relativeTo } from './digest.js'
+import { bundleDigest, relativeTo } from './digest.js'
+import { compareRawPaths } from '../raw-path.js'
 import {
   DVC_MAX_BYTES,
   frameworkForFormat,

@@ -1,12 +1,13 @@
 /**
- * Git paths are bytes; ModelGate's paths are strings. This module is the one conversion.
+ * Paths on disk and in git are bytes; ModelGate's paths are strings. This module is the one
+ * conversion, used by the git edge, the working tree and the bundle digest.
  *
  * Decision (THREATS 8, non-UTF-8 bytes): valid UTF-8 decodes as UTF-8, exactly. Each byte that is
  * not part of a valid UTF-8 sequence becomes the lone surrogate U+DC80 + (byte - 0x80), i.e.
  * U+DC80..U+DCFF. This is Python's "surrogateescape" (PEP 383), chosen over a latin1 fallback
  * because it is:
  *
- * * **lossless**: {@link encodeGitPath} gives back the exact bytes, so a path read from `git diff`
+ * * **lossless**: {@link encodeRawPath} gives back the exact bytes, so a path read from `git diff`
  *   can be looked up in `git ls-tree` output and handed back to git;
  * * **injective**: a lone surrogate can never come out of valid UTF-8, so an escaped name can
  *   never equal (and so never be confused in a Map lookup with) a genuine UTF-8 name. A latin1
@@ -15,14 +16,14 @@
  *
  * Consequences for callers: such strings are not well-formed Unicode. `JSON.stringify` writes the
  * surrogate as `\udcXX` (still lossless); `Buffer.from(s, 'utf8')` would replace it with U+FFFD, so
- * use {@link encodeGitPath} when a path goes back to git, and {@link displayGitPath} (`\xE9`) when it
+ * use {@link encodeRawPath} when a path goes back to git, and {@link displayRawPath} (`\xE9`) when it
  * is shown to a person. Displays may be ambiguous; verdicts use the exact string.
  */
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** Decodes git path bytes to a string (UTF-8, invalid bytes surrogate-escaped). */
-export function decodeGitPath(bytes: Uint8Array): string {
+export function decodeRawPath(bytes: Uint8Array): string {
   try {
     return strictUtf8.decode(bytes)
   } catch {
@@ -39,7 +40,7 @@ export function hasEscapedBytes(path: string): boolean {
  * Encodes a path string back to the bytes git stores. Throws a `TypeError` for strings that no
  * git path can decode to (a lone surrogate outside U+DC80..U+DCFF), or that contain NUL.
  */
-export function encodeGitPath(path: string): Buffer {
+export function encodeRawPath(path: string): Buffer {
   if (!/[\uD800-\uDFFF\0]/.test(path)) return Buffer.from(path, 'utf8')
   const out: number[] = []
   for (const char of path) {
@@ -54,7 +55,7 @@ export function encodeGitPath(path: string): Buffer {
 }
 
 /** Shows escaped bytes as `\xNN` for people (logs, Markdown after escaping). Not for matching. */
-export function displayGitPath(path: string): string {
+export function displayRawPath(path: string): string {
   return path.replace(
     /[\uDC80-\uDCFF]/g,
     c => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16).toUpperCase().padStart(2, '0')}`
@@ -103,4 +104,9 @@ function sequenceLength(bytes: Uint8Array, i: number): number {
     return b1 >= lo && b1 <= hi && cont(at(2)) && cont(at(3)) ? 4 : 0
   }
   return 0
+}
+
+/** Compares two paths by their raw bytes (the order of `LC_ALL=C sort`). */
+export function compareRawPaths(a: string, b: string): number {
+  return Buffer.compare(encodeRawPath(a), encodeRawPath(b))
 }
