@@ -33249,7 +33249,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8296);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8926);
 
 // The Action's entry point: everything happens in run(), which never throws.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33259,7 +33259,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8296:
+/***/ 8926:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36300,7 +36300,7 @@ function rule(code) {
 const MAX_DISPLAY_CHARS = 200;
 // C0/C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides that can
 // reorder or hide text in a rendered page.
-// Lone surrogates U+DC80..U+DCFF are how git paths carry non-UTF-8 bytes (src/git/paths.ts);
+// Lone surrogates U+DC80..U+DCFF are how git paths carry non-UTF-8 bytes (src/core/raw-path.ts);
 // they are shown as `\xNN`, the byte they stand for.
 const INVISIBLE_OR_CONTROL = 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -47823,16 +47823,17 @@ function notARepository(repo, cause) {
     return new errors_GitSetupError('not-a-repository', `${repo} is not a git repository.`, 'Add actions/checkout before ModelGate (uses: actions/checkout with fetch-depth: 0).', { cause });
 }
 
-;// CONCATENATED MODULE: ./src/git/paths.ts
+;// CONCATENATED MODULE: ./src/core/raw-path.ts
 /**
- * Git paths are bytes; ModelGate's paths are strings. This module is the one conversion.
+ * Paths on disk and in git are bytes; ModelGate's paths are strings. This module is the one
+ * conversion, used by the git edge, the working tree and the bundle digest.
  *
  * Decision (THREATS 8, non-UTF-8 bytes): valid UTF-8 decodes as UTF-8, exactly. Each byte that is
  * not part of a valid UTF-8 sequence becomes the lone surrogate U+DC80 + (byte - 0x80), i.e.
  * U+DC80..U+DCFF. This is Python's "surrogateescape" (PEP 383), chosen over a latin1 fallback
  * because it is:
  *
- * * **lossless**: {@link encodeGitPath} gives back the exact bytes, so a path read from `git diff`
+ * * **lossless**: {@link encodeRawPath} gives back the exact bytes, so a path read from `git diff`
  *   can be looked up in `git ls-tree` output and handed back to git;
  * * **injective**: a lone surrogate can never come out of valid UTF-8, so an escaped name can
  *   never equal (and so never be confused in a Map lookup with) a genuine UTF-8 name. A latin1
@@ -47841,12 +47842,12 @@ function notARepository(repo, cause) {
  *
  * Consequences for callers: such strings are not well-formed Unicode. `JSON.stringify` writes the
  * surrogate as `\udcXX` (still lossless); `Buffer.from(s, 'utf8')` would replace it with U+FFFD, so
- * use {@link encodeGitPath} when a path goes back to git, and {@link displayGitPath} (`\xE9`) when it
+ * use {@link encodeRawPath} when a path goes back to git, and {@link displayRawPath} (`\xE9`) when it
  * is shown to a person. Displays may be ambiguous; verdicts use the exact string.
  */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** Decodes git path bytes to a string (UTF-8, invalid bytes surrogate-escaped). */
-function decodeGitPath(bytes) {
+function decodeRawPath(bytes) {
     try {
         return strictUtf8.decode(bytes);
     }
@@ -47862,7 +47863,7 @@ function hasEscapedBytes(path) {
  * Encodes a path string back to the bytes git stores. Throws a `TypeError` for strings that no
  * git path can decode to (a lone surrogate outside U+DC80..U+DCFF), or that contain NUL.
  */
-function encodeGitPath(path) {
+function encodeRawPath(path) {
     if (!/[\uD800-\uDFFF\0]/.test(path))
         return Buffer.from(path, 'utf8');
     const out = [];
@@ -47882,7 +47883,7 @@ function encodeGitPath(path) {
     return Buffer.from(out);
 }
 /** Shows escaped bytes as `\xNN` for people (logs, Markdown after escaping). Not for matching. */
-function displayGitPath(path) {
+function displayRawPath(path) {
     return path.replace(/[\uDC80-\uDCFF]/g, c => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 function decodeWithEscapes(bytes) {
@@ -47927,6 +47928,10 @@ function sequenceLength(bytes, i) {
         return b1 >= lo && b1 <= hi && cont(at(2)) && cont(at(3)) ? 4 : 0;
     }
     return 0;
+}
+/** Compares two paths by their raw bytes (the order of `LC_ALL=C sort`). */
+function compareRawPaths(a, b) {
+    return Buffer.compare(encodeRawPath(a), encodeRawPath(b));
 }
 
 ;// CONCATENATED MODULE: ./src/git/repo-info.ts
@@ -48044,7 +48049,7 @@ async function defaultBranchMergeBase(repo) {
  * The change set: what a pull request, merge-queue entry or push changed, from local git (the
  * source of truth; the API is only a capped fallback). Output is parsed NUL-separated (`-z`) and
  * raw (`--raw`, full ids, modes), so odd names, symlinks (120000), gitlinks (160000) and type
- * changes all survive. Paths are decoded by {@link decodeGitPath} (non-UTF-8 bytes are
+ * changes all survive. Paths are decoded by {@link decodeRawPath} (non-UTF-8 bytes are
  * surrogate-escaped, losslessly; see paths.ts).
  */
 
@@ -48157,11 +48162,11 @@ function parseRawDiff(output) {
         if (!kind) {
             throw new Error(`Unsupported git diff status ${status} (unmerged or unknown entry); cannot judge this change set`);
         }
-        const first = decodeGitPath(next());
+        const first = decodeRawPath(next());
         const change = { kind, path: first };
         if (kind === 'renamed' || kind === 'copied') {
             change.oldPath = first;
-            change.path = decodeGitPath(next());
+            change.path = decodeRawPath(next());
         }
         if (kind !== 'deleted') {
             change.mode = dstMode;
@@ -48367,7 +48372,7 @@ class CatFileBatch {
  *     reads. Memory stays flat; the cost is one sequential pass and temporary disk equal to the
  *     blob size. The spool pass also computes the sha256, so a later `sha256()` is free.
  * * `sha256()` streams the blob through SHA-256 (memory flat), cached per object id.
- * * Paths are the exact strings from {@link decodeGitPath}; lookups are Map lookups.
+ * * Paths are the exact strings from {@link decodeRawPath}; lookups are Map lookups.
  *
  * Call `close()` (or `await using`) when done: it ends the cat-file process and removes spools.
  */
@@ -48584,7 +48589,7 @@ class CommitTree {
         for (const raw of parseLsTree(stdout)) {
             if (raw.type === 'tree')
                 continue;
-            const path = decodeGitPath(raw.rawPath);
+            const path = decodeRawPath(raw.rawPath);
             if (index.has(path))
                 throw new Error(`${this.label}: the tree lists ${JSON.stringify(path)} twice`);
             const entry = {
@@ -48620,7 +48625,7 @@ class CommitTree {
             entry.linkTargetTruncated = true;
             this.log.warning(`${this.label}: symlink ${JSON.stringify(entry.path)} has a ${entry.size}-byte target; showing the first ${MAX_LINK_BYTES}`);
         }
-        entry.linkTarget = decodeGitPath(bytes);
+        entry.linkTarget = decodeRawPath(bytes);
     }
     async spool(entry) {
         const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(this.tmpDir, 'modelgate-blob-'));
@@ -48688,7 +48693,7 @@ async function readBlobAt(repo, commit, path, maxBytes) {
     const where = `commit ${sha.slice(0, 7)}`;
     let components;
     try {
-        components = encodeGitPath(path)
+        components = encodeRawPath(path)
             .toString('latin1')
             .split('/')
             .map(c => Buffer.from(c, 'latin1'));
@@ -48760,7 +48765,7 @@ function kindOf(raw, where) {
     if (raw.type === 'blob' && raw.mode.startsWith('100'))
         return 'file';
     // Fail closed on anything git itself would not write.
-    throw new Error(`${where}: unsupported tree entry mode ${raw.mode} (${raw.type}) at ${JSON.stringify(decodeGitPath(raw.rawPath))}`);
+    throw new Error(`${where}: unsupported tree entry mode ${raw.mode} (${raw.type}) at ${JSON.stringify(decodeRawPath(raw.rawPath))}`);
 }
 function memoryFile(content, maxRead) {
     return {
@@ -53149,93 +53154,6 @@ function setMalformed(target, problem) {
 
 
 /**
- * Identity helpers: how a path becomes bytes (and back), and how a bundle's digest is computed
- * from its members' digests.
- *
- * ## Paths as strings ("surrogate escape")
- *
- * Git and POSIX file names are byte strings; Node strings are UTF-16. A name that is valid UTF-8
- * decodes normally. Every byte of a name that is NOT part of a valid UTF-8 sequence becomes the lone
- * surrogate U+DC00 + byte (U+DC80..U+DCFF), as Python's `surrogateescape` does. Lone surrogates can
- * never come from decoding valid UTF-8, so the mapping is exact and reversible: two different byte
- * names never become the same string, and {@link pathToBytes} gives the original bytes back for file
- * system calls and digests. JSON output shows such bytes as `\udcNN`.
- */
-/** Decodes a file name from raw bytes, escaping invalid UTF-8 bytes as lone surrogates U+DC80..U+DCFF. */
-function bytesToPath(bytes) {
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (isUtf8(buf))
-        return buf.toString('utf8');
-    let out = '';
-    let i = 0;
-    const n = buf.length;
-    while (i < n) {
-        const b0 = buf[i];
-        if (b0 < 0x80) {
-            out += String.fromCharCode(b0);
-            i += 1;
-            continue;
-        }
-        const len = utf8SequenceLength(buf, i);
-        if (len === 0) {
-            out += String.fromCharCode(0xdc00 + b0);
-            i += 1;
-        }
-        else {
-            out += buf.toString('utf8', i, i + len);
-            i += len;
-        }
-    }
-    return out;
-}
-/** Length of the valid UTF-8 sequence starting at `i` (2..4), or 0 when the byte starts none. */
-function utf8SequenceLength(buf, i) {
-    const b0 = buf[i];
-    const cont = (k, lo = 0x80, hi = 0xbf) => {
-        const b = buf[i + k];
-        return b !== undefined && b >= lo && b <= hi;
-    };
-    if (b0 >= 0xc2 && b0 <= 0xdf)
-        return cont(1) ? 2 : 0;
-    if (b0 === 0xe0)
-        return cont(1, 0xa0) && cont(2) ? 3 : 0;
-    if ((b0 >= 0xe1 && b0 <= 0xec) || b0 === 0xee || b0 === 0xef)
-        return cont(1) && cont(2) ? 3 : 0;
-    if (b0 === 0xed)
-        return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0; // no UTF-16 surrogates
-    if (b0 === 0xf0)
-        return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-    if (b0 >= 0xf1 && b0 <= 0xf3)
-        return cont(1) && cont(2) && cont(3) ? 4 : 0;
-    if (b0 === 0xf4)
-        return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
-    return 0;
-}
-const ESCAPED_BYTE = /[\udc80-\udcff]/;
-/** The raw bytes of a path produced by {@link bytesToPath} (UTF-8, with escaped bytes restored). */
-function pathToBytes(path) {
-    if (!ESCAPED_BYTE.test(path))
-        return Buffer.from(path, 'utf8');
-    const parts = [];
-    let start = 0;
-    for (let i = 0; i < path.length; i++) {
-        const c = path.charCodeAt(i);
-        if (c < 0xdc80 || c > 0xdcff)
-            continue;
-        const prev = i > 0 ? path.charCodeAt(i - 1) : 0;
-        if (prev >= 0xd800 && prev <= 0xdbff)
-            continue; // the low half of a real surrogate pair
-        parts.push(Buffer.from(path.slice(start, i), 'utf8'), Buffer.from([c - 0xdc00]));
-        start = i + 1;
-    }
-    parts.push(Buffer.from(path.slice(start), 'utf8'));
-    return Buffer.concat(parts);
-}
-/** Compares two paths by their raw bytes (the order of `LC_ALL=C sort`). */
-function compareRawPaths(a, b) {
-    return Buffer.compare(pathToBytes(a), pathToBytes(b));
-}
-/**
  * The digest of a bundle, reproducible outside ModelGate.
  *
  * Definition: for every member, the record `<sha256 hex>  <relative path>\0` (64 lowercase hex
@@ -53251,7 +53169,7 @@ function compareRawPaths(a, b) {
  * ```
  */
 function bundleDigest(members) {
-    const records = members.map(m => ({ key: pathToBytes(m.relativePath), sha: m.sha256.toLowerCase() }));
+    const records = members.map(m => ({ key: encodeRawPath(m.relativePath), sha: m.sha256.toLowerCase() }));
     records.sort((a, b) => Buffer.compare(a.key, b.key));
     const hash = (0,external_node_crypto_.createHash)('sha256');
     for (const r of records) {
@@ -53268,6 +53186,7 @@ function relativeTo(root, path) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/detect/scan.ts
+
 
 
 

@@ -33456,7 +33456,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1604);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9650);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5343);
 /** The `modelgate` executable: runs the CLI on the process and sets the exit code. */
 
 
@@ -33538,7 +33538,7 @@ function stderrLogger(io, verbose) {
 
 /***/ }),
 
-/***/ 9650:
+/***/ 5343:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38508,96 +38508,120 @@ function setMalformed(target, problem) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/core/detect/digest.ts
-
-
+;// CONCATENATED MODULE: ./src/core/raw-path.ts
 /**
- * Identity helpers: how a path becomes bytes (and back), and how a bundle's digest is computed
- * from its members' digests.
+ * Paths on disk and in git are bytes; ModelGate's paths are strings. This module is the one
+ * conversion, used by the git edge, the working tree and the bundle digest.
  *
- * ## Paths as strings ("surrogate escape")
+ * Decision (THREATS 8, non-UTF-8 bytes): valid UTF-8 decodes as UTF-8, exactly. Each byte that is
+ * not part of a valid UTF-8 sequence becomes the lone surrogate U+DC80 + (byte - 0x80), i.e.
+ * U+DC80..U+DCFF. This is Python's "surrogateescape" (PEP 383), chosen over a latin1 fallback
+ * because it is:
  *
- * Git and POSIX file names are byte strings; Node strings are UTF-16. A name that is valid UTF-8
- * decodes normally. Every byte of a name that is NOT part of a valid UTF-8 sequence becomes the lone
- * surrogate U+DC00 + byte (U+DC80..U+DCFF), as Python's `surrogateescape` does. Lone surrogates can
- * never come from decoding valid UTF-8, so the mapping is exact and reversible: two different byte
- * names never become the same string, and {@link pathToBytes} gives the original bytes back for file
- * system calls and digests. JSON output shows such bytes as `\udcNN`.
+ * * **lossless**: {@link encodeRawPath} gives back the exact bytes, so a path read from `git diff`
+ *   can be looked up in `git ls-tree` output and handed back to git;
+ * * **injective**: a lone surrogate can never come out of valid UTF-8, so an escaped name can
+ *   never equal (and so never be confused in a Map lookup with) a genuine UTF-8 name. A latin1
+ *   fallback would decode the byte 0xE9 as "é", the same string as the UTF-8 name "é";
+ * * **local**: only the bad bytes are escaped, the rest of the name stays readable.
+ *
+ * Consequences for callers: such strings are not well-formed Unicode. `JSON.stringify` writes the
+ * surrogate as `\udcXX` (still lossless); `Buffer.from(s, 'utf8')` would replace it with U+FFFD, so
+ * use {@link encodeRawPath} when a path goes back to git, and {@link displayRawPath} (`\xE9`) when it
+ * is shown to a person. Displays may be ambiguous; verdicts use the exact string.
  */
-/** Decodes a file name from raw bytes, escaping invalid UTF-8 bytes as lone surrogates U+DC80..U+DCFF. */
-function bytesToPath(bytes) {
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if ((0,external_node_buffer_.isUtf8)(buf))
-        return buf.toString('utf8');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** Decodes git path bytes to a string (UTF-8, invalid bytes surrogate-escaped). */
+function decodeRawPath(bytes) {
+    try {
+        return strictUtf8.decode(bytes);
+    }
+    catch {
+        return decodeWithEscapes(bytes);
+    }
+}
+/** True when the path holds surrogate-escaped (non-UTF-8) bytes. */
+function hasEscapedBytes(path) {
+    return /[\uDC80-\uDCFF]/.test(path);
+}
+/**
+ * Encodes a path string back to the bytes git stores. Throws a `TypeError` for strings that no
+ * git path can decode to (a lone surrogate outside U+DC80..U+DCFF), or that contain NUL.
+ */
+function encodeRawPath(path) {
+    if (!/[\uD800-\uDFFF\0]/.test(path))
+        return Buffer.from(path, 'utf8');
+    const out = [];
+    for (const char of path) {
+        const cp = char.codePointAt(0);
+        if (cp === 0)
+            throw new TypeError('A git path cannot contain NUL');
+        if (cp >= 0xdc80 && cp <= 0xdcff)
+            out.push(cp - 0xdc00);
+        else if (cp >= 0xd800 && cp <= 0xdfff) {
+            throw new TypeError(`A git path cannot contain the lone surrogate U+${cp.toString(16).toUpperCase()}`);
+        }
+        else
+            for (const b of Buffer.from(char, 'utf8'))
+                out.push(b);
+    }
+    return Buffer.from(out);
+}
+/** Shows escaped bytes as `\xNN` for people (logs, Markdown after escaping). Not for matching. */
+function displayRawPath(path) {
+    return path.replace(/[\uDC80-\uDCFF]/g, c => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+function decodeWithEscapes(bytes) {
     let out = '';
     let i = 0;
-    const n = buf.length;
+    const n = bytes.length;
     while (i < n) {
-        const b0 = buf[i];
+        const b0 = bytes[i];
         if (b0 < 0x80) {
             out += String.fromCharCode(b0);
             i += 1;
             continue;
         }
-        const len = utf8SequenceLength(buf, i);
+        const len = sequenceLength(bytes, i);
         if (len === 0) {
             out += String.fromCharCode(0xdc00 + b0);
             i += 1;
+            continue;
         }
-        else {
-            out += buf.toString('utf8', i, i + len);
-            i += len;
-        }
+        out += strictUtf8.decode(bytes.subarray(i, i + len));
+        i += len;
     }
     return out;
 }
-/** Length of the valid UTF-8 sequence starting at `i` (2..4), or 0 when the byte starts none. */
-function utf8SequenceLength(buf, i) {
-    const b0 = buf[i];
-    const cont = (k, lo = 0x80, hi = 0xbf) => {
-        const b = buf[i + k];
-        return b !== undefined && b >= lo && b <= hi;
-    };
+/** Length of the valid UTF-8 sequence starting at `i`, or 0 (RFC 3629 table 3-7 well-formedness). */
+function sequenceLength(bytes, i) {
+    const b0 = bytes[i];
+    const at = (k) => bytes[i + k] ?? -1;
+    const cont = (v) => v >= 0x80 && v <= 0xbf;
     if (b0 >= 0xc2 && b0 <= 0xdf)
-        return cont(1) ? 2 : 0;
-    if (b0 === 0xe0)
-        return cont(1, 0xa0) && cont(2) ? 3 : 0;
-    if ((b0 >= 0xe1 && b0 <= 0xec) || b0 === 0xee || b0 === 0xef)
-        return cont(1) && cont(2) ? 3 : 0;
-    if (b0 === 0xed)
-        return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0; // no UTF-16 surrogates
-    if (b0 === 0xf0)
-        return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-    if (b0 >= 0xf1 && b0 <= 0xf3)
-        return cont(1) && cont(2) && cont(3) ? 4 : 0;
-    if (b0 === 0xf4)
-        return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
-    return 0;
-}
-const ESCAPED_BYTE = /[\udc80-\udcff]/;
-/** The raw bytes of a path produced by {@link bytesToPath} (UTF-8, with escaped bytes restored). */
-function pathToBytes(path) {
-    if (!ESCAPED_BYTE.test(path))
-        return Buffer.from(path, 'utf8');
-    const parts = [];
-    let start = 0;
-    for (let i = 0; i < path.length; i++) {
-        const c = path.charCodeAt(i);
-        if (c < 0xdc80 || c > 0xdcff)
-            continue;
-        const prev = i > 0 ? path.charCodeAt(i - 1) : 0;
-        if (prev >= 0xd800 && prev <= 0xdbff)
-            continue; // the low half of a real surrogate pair
-        parts.push(Buffer.from(path.slice(start, i), 'utf8'), Buffer.from([c - 0xdc00]));
-        start = i + 1;
+        return cont(at(1)) ? 2 : 0;
+    if (b0 >= 0xe0 && b0 <= 0xef) {
+        const b1 = at(1);
+        const lo = b0 === 0xe0 ? 0xa0 : 0x80;
+        const hi = b0 === 0xed ? 0x9f : 0xbf;
+        return b1 >= lo && b1 <= hi && cont(at(2)) ? 3 : 0;
     }
-    parts.push(Buffer.from(path.slice(start), 'utf8'));
-    return Buffer.concat(parts);
+    if (b0 >= 0xf0 && b0 <= 0xf4) {
+        const b1 = at(1);
+        const lo = b0 === 0xf0 ? 0x90 : 0x80;
+        const hi = b0 === 0xf4 ? 0x8f : 0xbf;
+        return b1 >= lo && b1 <= hi && cont(at(2)) && cont(at(3)) ? 4 : 0;
+    }
+    return 0;
 }
 /** Compares two paths by their raw bytes (the order of `LC_ALL=C sort`). */
 function compareRawPaths(a, b) {
-    return Buffer.compare(pathToBytes(a), pathToBytes(b));
+    return Buffer.compare(encodeRawPath(a), encodeRawPath(b));
 }
+
+;// CONCATENATED MODULE: ./src/core/detect/digest.ts
+
+
 /**
  * The digest of a bundle, reproducible outside ModelGate.
  *
@@ -38614,7 +38638,7 @@ function compareRawPaths(a, b) {
  * ```
  */
 function bundleDigest(members) {
-    const records = members.map(m => ({ key: pathToBytes(m.relativePath), sha: m.sha256.toLowerCase() }));
+    const records = members.map(m => ({ key: encodeRawPath(m.relativePath), sha: m.sha256.toLowerCase() }));
     records.sort((a, b) => Buffer.compare(a.key, b.key));
     const hash = (0,external_node_crypto_.createHash)('sha256');
     for (const r of records) {
@@ -38631,6 +38655,7 @@ function relativeTo(root, path) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/detect/scan.ts
+
 
 
 
@@ -56367,112 +56392,6 @@ class CatFileBatch {
     }
 }
 
-;// CONCATENATED MODULE: ./src/git/paths.ts
-/**
- * Git paths are bytes; ModelGate's paths are strings. This module is the one conversion.
- *
- * Decision (THREATS 8, non-UTF-8 bytes): valid UTF-8 decodes as UTF-8, exactly. Each byte that is
- * not part of a valid UTF-8 sequence becomes the lone surrogate U+DC80 + (byte - 0x80), i.e.
- * U+DC80..U+DCFF. This is Python's "surrogateescape" (PEP 383), chosen over a latin1 fallback
- * because it is:
- *
- * * **lossless**: {@link encodeGitPath} gives back the exact bytes, so a path read from `git diff`
- *   can be looked up in `git ls-tree` output and handed back to git;
- * * **injective**: a lone surrogate can never come out of valid UTF-8, so an escaped name can
- *   never equal (and so never be confused in a Map lookup with) a genuine UTF-8 name. A latin1
- *   fallback would decode the byte 0xE9 as "é", the same string as the UTF-8 name "é";
- * * **local**: only the bad bytes are escaped, the rest of the name stays readable.
- *
- * Consequences for callers: such strings are not well-formed Unicode. `JSON.stringify` writes the
- * surrogate as `\udcXX` (still lossless); `Buffer.from(s, 'utf8')` would replace it with U+FFFD, so
- * use {@link encodeGitPath} when a path goes back to git, and {@link displayGitPath} (`\xE9`) when it
- * is shown to a person. Displays may be ambiguous; verdicts use the exact string.
- */
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-/** Decodes git path bytes to a string (UTF-8, invalid bytes surrogate-escaped). */
-function decodeGitPath(bytes) {
-    try {
-        return strictUtf8.decode(bytes);
-    }
-    catch {
-        return decodeWithEscapes(bytes);
-    }
-}
-/** True when the path holds surrogate-escaped (non-UTF-8) bytes. */
-function hasEscapedBytes(path) {
-    return /[\uDC80-\uDCFF]/.test(path);
-}
-/**
- * Encodes a path string back to the bytes git stores. Throws a `TypeError` for strings that no
- * git path can decode to (a lone surrogate outside U+DC80..U+DCFF), or that contain NUL.
- */
-function encodeGitPath(path) {
-    if (!/[\uD800-\uDFFF\0]/.test(path))
-        return Buffer.from(path, 'utf8');
-    const out = [];
-    for (const char of path) {
-        const cp = char.codePointAt(0);
-        if (cp === 0)
-            throw new TypeError('A git path cannot contain NUL');
-        if (cp >= 0xdc80 && cp <= 0xdcff)
-            out.push(cp - 0xdc00);
-        else if (cp >= 0xd800 && cp <= 0xdfff) {
-            throw new TypeError(`A git path cannot contain the lone surrogate U+${cp.toString(16).toUpperCase()}`);
-        }
-        else
-            for (const b of Buffer.from(char, 'utf8'))
-                out.push(b);
-    }
-    return Buffer.from(out);
-}
-/** Shows escaped bytes as `\xNN` for people (logs, Markdown after escaping). Not for matching. */
-function displayGitPath(path) {
-    return path.replace(/[\uDC80-\uDCFF]/g, c => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16).toUpperCase().padStart(2, '0')}`);
-}
-function decodeWithEscapes(bytes) {
-    let out = '';
-    let i = 0;
-    const n = bytes.length;
-    while (i < n) {
-        const b0 = bytes[i];
-        if (b0 < 0x80) {
-            out += String.fromCharCode(b0);
-            i += 1;
-            continue;
-        }
-        const len = sequenceLength(bytes, i);
-        if (len === 0) {
-            out += String.fromCharCode(0xdc00 + b0);
-            i += 1;
-            continue;
-        }
-        out += strictUtf8.decode(bytes.subarray(i, i + len));
-        i += len;
-    }
-    return out;
-}
-/** Length of the valid UTF-8 sequence starting at `i`, or 0 (RFC 3629 table 3-7 well-formedness). */
-function sequenceLength(bytes, i) {
-    const b0 = bytes[i];
-    const at = (k) => bytes[i + k] ?? -1;
-    const cont = (v) => v >= 0x80 && v <= 0xbf;
-    if (b0 >= 0xc2 && b0 <= 0xdf)
-        return cont(at(1)) ? 2 : 0;
-    if (b0 >= 0xe0 && b0 <= 0xef) {
-        const b1 = at(1);
-        const lo = b0 === 0xe0 ? 0xa0 : 0x80;
-        const hi = b0 === 0xed ? 0x9f : 0xbf;
-        return b1 >= lo && b1 <= hi && cont(at(2)) ? 3 : 0;
-    }
-    if (b0 >= 0xf0 && b0 <= 0xf4) {
-        const b1 = at(1);
-        const lo = b0 === 0xf0 ? 0x90 : 0x80;
-        const hi = b0 === 0xf4 ? 0x8f : 0xbf;
-        return b1 >= lo && b1 <= hi && cont(at(2)) && cont(at(3)) ? 4 : 0;
-    }
-    return 0;
-}
-
 ;// CONCATENATED MODULE: ./src/git/repo-info.ts
 /** Small questions about a repository. All take the repository directory first. */
 
@@ -56602,7 +56521,7 @@ async function defaultBranchMergeBase(repo) {
  *     reads. Memory stays flat; the cost is one sequential pass and temporary disk equal to the
  *     blob size. The spool pass also computes the sha256, so a later `sha256()` is free.
  * * `sha256()` streams the blob through SHA-256 (memory flat), cached per object id.
- * * Paths are the exact strings from {@link decodeGitPath}; lookups are Map lookups.
+ * * Paths are the exact strings from {@link decodeRawPath}; lookups are Map lookups.
  *
  * Call `close()` (or `await using`) when done: it ends the cat-file process and removes spools.
  */
@@ -56819,7 +56738,7 @@ class CommitTree {
         for (const raw of parseLsTree(stdout)) {
             if (raw.type === 'tree')
                 continue;
-            const path = decodeGitPath(raw.rawPath);
+            const path = decodeRawPath(raw.rawPath);
             if (index.has(path))
                 throw new Error(`${this.label}: the tree lists ${JSON.stringify(path)} twice`);
             const entry = {
@@ -56855,7 +56774,7 @@ class CommitTree {
             entry.linkTargetTruncated = true;
             this.log.warning(`${this.label}: symlink ${JSON.stringify(entry.path)} has a ${entry.size}-byte target; showing the first ${MAX_LINK_BYTES}`);
         }
-        entry.linkTarget = decodeGitPath(bytes);
+        entry.linkTarget = decodeRawPath(bytes);
     }
     async spool(entry) {
         const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(this.tmpDir, 'modelgate-blob-'));
@@ -56923,7 +56842,7 @@ async function readBlobAt(repo, commit, path, maxBytes) {
     const where = `commit ${sha.slice(0, 7)}`;
     let components;
     try {
-        components = encodeGitPath(path)
+        components = encodeRawPath(path)
             .toString('latin1')
             .split('/')
             .map(c => Buffer.from(c, 'latin1'));
@@ -56995,7 +56914,7 @@ function kindOf(raw, where) {
     if (raw.type === 'blob' && raw.mode.startsWith('100'))
         return 'file';
     // Fail closed on anything git itself would not write.
-    throw new Error(`${where}: unsupported tree entry mode ${raw.mode} (${raw.type}) at ${JSON.stringify(decodeGitPath(raw.rawPath))}`);
+    throw new Error(`${where}: unsupported tree entry mode ${raw.mode} (${raw.type}) at ${JSON.stringify(decodeRawPath(raw.rawPath))}`);
 }
 function memoryFile(content, maxRead) {
     return {
@@ -57050,7 +56969,7 @@ async function readPrefix(repo, oid, max) {
  * The change set: what a pull request, merge-queue entry or push changed, from local git (the
  * source of truth; the API is only a capped fallback). Output is parsed NUL-separated (`-z`) and
  * raw (`--raw`, full ids, modes), so odd names, symlinks (120000), gitlinks (160000) and type
- * changes all survive. Paths are decoded by {@link decodeGitPath} (non-UTF-8 bytes are
+ * changes all survive. Paths are decoded by {@link decodeRawPath} (non-UTF-8 bytes are
  * surrogate-escaped, losslessly; see paths.ts).
  */
 
@@ -57163,11 +57082,11 @@ function parseRawDiff(output) {
         if (!kind) {
             throw new Error(`Unsupported git diff status ${status} (unmerged or unknown entry); cannot judge this change set`);
         }
-        const first = decodeGitPath(next());
+        const first = decodeRawPath(next());
         const change = { kind, path: first };
         if (kind === 'renamed' || kind === 'copied') {
             change.oldPath = first;
-            change.path = decodeGitPath(next());
+            change.path = decodeRawPath(next());
         }
         if (kind !== 'deleted') {
             change.mode = dstMode;
@@ -57236,7 +57155,7 @@ async function diffWorkingTree(repo, base) {
         ':/'
     ]);
     for (const raw of splitNul(untracked.stdout)) {
-        const path = decodeGitPath(raw);
+        const path = decodeRawPath(raw);
         if (seen.has(path))
             continue;
         // A nested repository is listed with a trailing slash; judge it like a submodule.
@@ -57463,7 +57382,7 @@ function renderSummary(report) {
 const MAX_DISPLAY_CHARS = 200;
 // C0/C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides that can
 // reorder or hide text in a rendered page.
-// Lone surrogates U+DC80..U+DCFF are how git paths carry non-UTF-8 bytes (src/git/paths.ts);
+// Lone surrogates U+DC80..U+DCFF are how git paths carry non-UTF-8 bytes (src/core/raw-path.ts);
 // they are shown as `\xNN`, the byte they stand for.
 const INVISIBLE_OR_CONTROL = 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -57976,7 +57895,7 @@ class WorkingTree {
         }
         if (!this.rootEscaped && !HAS_ESCAPED_BYTE.test(path))
             return `${this.root}/${path}`;
-        return Buffer.concat([pathToBytes(this.root), Buffer.from('/'), pathToBytes(path)]);
+        return Buffer.concat([encodeRawPath(this.root), Buffer.from('/'), encodeRawPath(path)]);
     }
     async list() {
         const git = this.options.useGit ? await this.gitListing() : undefined;
@@ -58099,7 +58018,7 @@ class WorkingTree {
             }
             if (st.isSymbolicLink()) {
                 const target = (0,external_node_fs_namespaceObject.readlinkSync)(abs, { encoding: 'buffer' });
-                return { path, kind: 'symlink', size: target.length, linkTarget: bytesToPath(target) };
+                return { path, kind: 'symlink', size: target.length, linkTarget: decodeRawPath(target) };
             }
             if (st.isDirectory())
                 return { path, kind: 'submodule', size: 0 };
@@ -58147,7 +58066,7 @@ class WorkingTree {
     async entryFromStat(path, abs, st) {
         if (st.isSymbolicLink()) {
             const target = await (0,promises_namespaceObject.readlink)(abs, { encoding: 'buffer' });
-            return { path, kind: 'symlink', size: target.length, linkTarget: bytesToPath(target) };
+            return { path, kind: 'symlink', size: target.length, linkTarget: decodeRawPath(target) };
         }
         if (st.isFile())
             return { path, kind: 'file', size: st.size };
@@ -58162,7 +58081,7 @@ class WorkingTree {
             return undefined;
         const listing = await working_tree_runGit(this.root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
         const staged = await working_tree_runGit(this.root, ['ls-files', '-z', '-s']);
-        const paths = working_tree_splitNul(listing).map(bytesToPath);
+        const paths = working_tree_splitNul(listing).map(decodeRawPath);
         const gitlinks = new Set();
         for (const rec of working_tree_splitNul(staged)) {
             // `<mode> <object> <stage>\t<path>`
@@ -58170,7 +58089,7 @@ class WorkingTree {
             if (tab < 0)
                 continue;
             if (rec.subarray(0, 7).toString('latin1') === '160000 ')
-                gitlinks.add(bytesToPath(rec.subarray(tab + 1)));
+                gitlinks.add(decodeRawPath(rec.subarray(tab + 1)));
         }
         // Conflicted paths appear once per stage in the listing.
         return { paths: [...new Set(paths)], gitlinks };
@@ -58193,11 +58112,11 @@ class WorkingTree {
             if (depth > this.options.maxDepth) {
                 throw new ListingError(`${this.label}: directories nested deeper than ${this.options.maxDepth}`);
             }
-            const absDir = dir === '' ? pathToBytes(this.root) : this.abs(dir);
+            const absDir = dir === '' ? encodeRawPath(this.root) : this.abs(dir);
             const names = await (0,promises_namespaceObject.readdir)(absDir, { encoding: 'buffer' });
             const children = [];
             for (const raw of names) {
-                const name = bytesToPath(raw);
+                const name = decodeRawPath(raw);
                 if (name === '.git')
                     continue; // git's own object store, at the root or in a nested repository
                 children.push(dir === '' ? name : `${dir}/${name}`);
@@ -58363,7 +58282,7 @@ function working_tree_splitNul(buf) {
 }
 /** A path from git's output: UTF-8 as is, other bytes escaped (digest.ts). */
 function decodePath(rec) {
-    return (0,external_node_buffer_.isUtf8)(rec) ? rec.toString('utf8') : bytesToPath(rec);
+    return (0,external_node_buffer_.isUtf8)(rec) ? rec.toString('utf8') : decodeRawPath(rec);
 }
 function isMode(rec, mode) {
     for (let i = 0; i < mode.length; i++)
@@ -58868,7 +58787,7 @@ class CachingTree {
     }
     async stat(path) {
         try {
-            const st = await (0,promises_namespaceObject.lstat)(Buffer.concat([pathToBytes(this.root), Buffer.from('/'), pathToBytes(path)]));
+            const st = await (0,promises_namespaceObject.lstat)(Buffer.concat([encodeRawPath(this.root), Buffer.from('/'), encodeRawPath(path)]));
             if (!st.isFile())
                 return undefined;
             return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
