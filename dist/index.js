@@ -33249,7 +33249,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8926);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2421);
 
 // The Action's entry point: everything happens in run(), which never throws.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33259,7 +33259,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8926:
+/***/ 2421:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -46279,1264 +46279,6 @@ function readActionInputs() {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(4006);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/core/detect/pointers.ts
-
-
-/**
- * Pointer files: Git LFS pointers and DVC files stand for weights that are not in the tree. They
- * are parsed here (never downloaded) so the gate can judge what they point at, with the digest the
- * pointer states.
- */
-// ---------------------------------------------------------------------------------------------
-// Git LFS (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md)
-/** The spec: a pointer file is smaller than 1024 bytes. */
-const LFS_POINTER_MAX_BYTES = 1024;
-const LFS_VERSION_LINE = 'version https://git-lfs.github.com/spec/v1';
-/** Pre-release pointers still in the wild, accepted by git-lfs itself. */
-const LFS_LEGACY_VERSIONS = new Set([
-    'https://hawser.github.com/spec/v1',
-    'https://git-lfs.github.com/spec/v1'
-]);
-const LFS_KEY = /^[a-z0-9.-]+$/;
-/** Cheap test on the first bytes: does this look like an LFS pointer at all? */
-function looksLikeLfsPointer(head) {
-    const prefix = 'version https://';
-    if (head.length < prefix.length)
-        return false;
-    for (let i = 0; i < prefix.length; i++)
-        if (head[i] !== prefix.charCodeAt(i))
-            return false;
-    return true;
-}
-/**
- * Parses a Git LFS pointer. Returns null when the bytes are not a pointer; throws
- * {@link PointerError} when they claim to be one (the version line) but break the spec, so the gate
- * can report a damaged pointer rather than ignore it.
- */
-function parseLfsPointer(bytes) {
-    if (!looksLikeLfsPointer(bytes))
-        return null;
-    if (bytes.length >= LFS_POINTER_MAX_BYTES)
-        return null;
-    let text;
-    try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    }
-    catch {
-        throw new PointerError('LFS pointer is not UTF-8');
-    }
-    const lines = text.split('\n');
-    if (lines.at(-1) === '')
-        lines.pop();
-    const first = lines[0] ?? '';
-    if (!first.startsWith('version '))
-        return null;
-    const version = first.slice('version '.length);
-    if (first !== LFS_VERSION_LINE && !LFS_LEGACY_VERSIONS.has(version)) {
-        if (!version.startsWith('https://git-lfs.github.com/spec/') && !version.startsWith('https://hawser.'))
-            return null;
-        throw new PointerError(`unsupported LFS pointer version ${JSON.stringify(version.slice(0, 80))}`);
-    }
-    const seen = new Map();
-    let previous = '';
-    for (const line of lines.slice(1)) {
-        const space = line.indexOf(' ');
-        if (space <= 0)
-            throw new PointerError('LFS pointer line is not "key value"');
-        const key = line.slice(0, space);
-        const value = line.slice(space + 1);
-        if (!LFS_KEY.test(key))
-            throw new PointerError('LFS pointer has an invalid key');
-        if (seen.has(key))
-            throw new PointerError(`LFS pointer repeats key ${key}`);
-        if (previous !== '' && key <= previous)
-            throw new PointerError('LFS pointer keys are not sorted');
-        if (value.includes('\r'))
-            throw new PointerError('LFS pointer has a carriage return');
-        previous = key;
-        seen.set(key, value);
-    }
-    const oidValue = seen.get('oid');
-    const sizeValue = seen.get('size');
-    if (oidValue === undefined)
-        throw new PointerError('LFS pointer has no oid');
-    if (sizeValue === undefined)
-        throw new PointerError('LFS pointer has no size');
-    const oid = /^sha256:([0-9a-f]{64})$/.exec(oidValue);
-    if (!oid)
-        throw new PointerError('LFS pointer oid is not sha256:<64 lowercase hex>');
-    if (!/^(0|[1-9][0-9]{0,15})$/.test(sizeValue) || !Number.isSafeInteger(Number(sizeValue))) {
-        throw new PointerError('LFS pointer size is not a non-negative integer');
-    }
-    seen.delete('oid');
-    seen.delete('size');
-    return { oid: oid[1], size: Number(sizeValue), extensions: seen };
-}
-class PointerError extends Error {
-    name = 'PointerError';
-}
-/**
- * The `filter=lfs` rules of every `.gitattributes` in the tree. Later lines and deeper files win,
- * as in git. Used as evidence that a pointer-shaped file really is stored in LFS; it never decides
- * on its own whether a path is a model.
- */
-class LfsAttributes {
-    rules = [];
-    /** Adds one `.gitattributes` file found at `path` (repo-relative). */
-    add(path, text) {
-        const base = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
-        for (const raw of text.split(/\r?\n/).slice(0, 10_000)) {
-            const line = raw.trim();
-            if (line === '' || line.startsWith('#') || line.startsWith('[attr]'))
-                continue;
-            const parts = line.split(/\s+/);
-            const pattern = parts[0];
-            let lfs;
-            for (const attr of parts.slice(1)) {
-                if (attr === 'filter=lfs')
-                    lfs = true;
-                else if (attr === '-filter' ||
-                    attr === '!filter' ||
-                    (attr.startsWith('filter=') && attr !== 'filter=lfs')) {
-                    lfs = false;
-                }
-            }
-            if (lfs === undefined || pattern.length > 4096)
-                continue;
-            this.rules.push({ base, match: compileAttributePattern(pattern), lfs });
-        }
-        // Deeper files take precedence; within one file, later lines do. A stable sort keeps line order.
-        this.rules.sort((a, b) => depth(a.base) - depth(b.base));
-    }
-    /** Whether `path` is stored through the LFS filter according to the attributes seen. */
-    isLfs(path) {
-        let result = false;
-        for (const rule of this.rules) {
-            if (rule.base !== '' && !path.startsWith(`${rule.base}/`))
-                continue;
-            const rel = rule.base === '' ? path : path.slice(rule.base.length + 1);
-            if (rule.match(rel, rule.base))
-                result = rule.lfs;
-        }
-        return result;
-    }
-}
-function depth(dir) {
-    return dir === '' ? 0 : dir.split('/').length;
-}
-function compileAttributePattern(pattern) {
-    // gitattributes patterns follow gitignore rules: without a slash they match the base name at
-    // any depth; with one they are anchored to the directory of the .gitattributes file.
-    const anchored = pattern.includes('/') && !pattern.endsWith('/');
-    const glob = pattern.startsWith('/') ? pattern.slice(1) : pattern;
-    const isMatch = picomatch_default()(glob, { dot: true });
-    if (anchored)
-        return rel => isMatch(rel);
-    return rel => isMatch(rel.slice(rel.lastIndexOf('/') + 1));
-}
-// ---------------------------------------------------------------------------------------------
-// What a pointer stands for, from its path
-const STRONG_EXTENSIONS = new Map([
-    ['safetensors', 'safetensors'],
-    ['gguf', 'gguf'],
-    ['ggml', 'ggml'],
-    ['onnx', 'onnx'],
-    ['pt', 'pytorch-zip'],
-    ['pth', 'pytorch-zip'],
-    ['ckpt', 'pytorch-zip'],
-    ['pte', 'executorch'],
-    ['tflite', 'tflite'],
-    ['keras', 'keras-v3'],
-    ['mlmodel', 'coreml-mlmodel'],
-    ['pkl', 'pickle'],
-    ['pickle', 'pickle'],
-    ['joblib', 'joblib'],
-    ['ubj', 'xgboost-ubj'],
-    ['cbm', 'catboost'],
-    ['engine', 'tensorrt-engine'],
-    ['trt', 'tensorrt-engine'],
-    ['plan', 'tensorrt-engine'],
-    ['pdparams', 'paddle'],
-    ['pdiparams', 'paddle'],
-    ['pdmodel', 'paddle'],
-    ['caffemodel', 'caffe'],
-    ['nemo', 'nemo'],
-    ['mar', 'torchserve-mar'],
-    ['llamafile', 'llamafile']
-]);
-/** Extensions that are models in a model directory but often plain data elsewhere. */
-const WEAK_EXTENSIONS = new Map([
-    ['h5', 'keras-h5'],
-    ['hdf5', 'keras-h5'],
-    ['npz', 'npz-weights'],
-    ['msgpack', 'flax-msgpack'],
-    ['params', 'mxnet'],
-    ['pb', 'tf-savedmodel'],
-    ['bin', 'lfs-pointer']
-]);
-/** Data and media: a pointer to one of these is never a model. */
-const DATA_EXTENSIONS = new Set([
-    'npy',
-    'csv',
-    'tsv',
-    'parquet',
-    'arrow',
-    'feather',
-    'jsonl',
-    'json',
-    'txt',
-    'md',
-    'xml',
-    'yaml',
-    'yml',
-    'png',
-    'jpg',
-    'jpeg',
-    'gif',
-    'webp',
-    'bmp',
-    'tif',
-    'tiff',
-    'svg',
-    'wav',
-    'mp3',
-    'flac',
-    'ogg',
-    'mp4',
-    'mov',
-    'avi',
-    'mkv',
-    'pdf',
-    'zip',
-    'gz',
-    'tgz',
-    'tar',
-    'xz',
-    'zst',
-    'bz2',
-    'db',
-    'sqlite',
-    'avro',
-    'orc',
-    'tfrecord',
-    'record',
-    'lmdb',
-    'idx',
-    'vocab',
-    'spm',
-    'model',
-    'dat',
-    'raw'
-]);
-const DATA_DIRS = new Set([
-    'test',
-    'tests',
-    '__tests__',
-    'testdata',
-    'test_data',
-    'data',
-    'dataset',
-    'datasets'
-]);
-const MODEL_DIRS = /^(models?|weights|checkpoints?|ckpts?|artifacts?|pretrained|snapshots?)$/i;
-/**
- * Decides from the path alone what a pointer stands for (the bytes are not here to read).
- *
- * * An extension that only models use (`.safetensors`, `.gguf`, `.onnx`, `.pt`, `.pkl`, ...) is a
- *   model wherever it is, with the format that extension implies.
- * * An extension that is also common for data (`.h5`, `.npz`, `.bin`, `.pb`, `.params`, `.msgpack`)
- *   is a model unless it lies under a data or test directory (`data/`, `tests/`, ...). `.bin` has no
- *   single format: it becomes format `lfs-pointer` ("a model whose format the pointer cannot tell")
- *   except `pytorch_model*.bin`, which is PyTorch.
- * * A data or media extension (`.npy`, `.csv`, `.parquet`, images, archives, ...) is never a model.
- * * Anything else is a model (format `lfs-pointer`) only under a model directory (`models/`,
- *   `weights/`, `checkpoints/`, ...) and outside data and test directories.
- *
- * Returns null when the pointer is not judged a model.
- */
-function inferPointerTarget(path) {
-    const name = path.slice(path.lastIndexOf('/') + 1);
-    const dirs = path.split('/').slice(0, -1);
-    const inData = dirs.some(d => DATA_DIRS.has(d.toLowerCase()));
-    const inModel = dirs.some(d => MODEL_DIRS.test(d) || d.endsWith('.mlpackage'));
-    if (dirs.some(d => d.endsWith('.mlpackage')))
-        return { format: 'coreml-mlpackage', reason: 'inside a .mlpackage' };
-    if (/\.data-\d{5}-of-\d{5}$/.test(name))
-        return { format: 'tf-checkpoint', reason: 'TensorFlow checkpoint shard name' };
-    const dot = name.lastIndexOf('.');
-    const ext = dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
-    const strong = STRONG_EXTENSIONS.get(ext);
-    if (strong)
-        return { format: strong, reason: `.${ext} extension` };
-    if (DATA_EXTENSIONS.has(ext))
-        return null;
-    const weak = WEAK_EXTENSIONS.get(ext);
-    if (weak) {
-        if (inData && !inModel)
-            return null;
-        if (ext === 'bin' && /^pytorch_model/.test(name))
-            return { format: 'pytorch-zip', reason: 'pytorch_model*.bin' };
-        if (ext === 'pb' && name !== 'saved_model.pb')
-            return inModel ? { format: 'lfs-pointer', reason: '.pb in a model directory' } : null;
-        if (ext === 'bin' && !inModel && !/model|weight|ckpt|checkpoint/i.test(name))
-            return null;
-        return { format: weak, reason: `.${ext} extension outside data directories` };
-    }
-    if (inModel && !inData)
-        return { format: 'lfs-pointer', reason: 'in a model directory' };
-    return null;
-}
-// ---------------------------------------------------------------------------------------------
-// DVC
-/** DVC files are small; anything larger is refused rather than parsed. */
-const DVC_MAX_BYTES = 1024 * 1024;
-const YAML_MAX_ALIASES = 50;
-const YAML_MAX_NESTING = 64;
-/**
- * Parses a `.dvc` file (`outs: [{md5, path, size}]`) or a `dvc.yaml`/`dvc.lock` (`stages: {name:
- * {outs: [...]}}`). `file` is the DVC file's repo-relative path, used to resolve output paths.
- * Throws {@link PointerError} on malformed or hostile YAML (size cap, alias cap, nesting cap,
- * duplicate keys, several documents).
- */
-function parseDvcFile(file, text) {
-    if (text.length > DVC_MAX_BYTES)
-        throw new PointerError(`DVC file larger than ${DVC_MAX_BYTES} bytes`);
-    checkNesting(text);
-    const doc = (0,dist/* parseDocument */.Tp)(text, { uniqueKeys: true, prettyErrors: false, strict: true });
-    const firstError = doc.errors[0];
-    if (firstError)
-        throw new PointerError(`DVC YAML: ${firstError.message.split('\n')[0] ?? ''}`);
-    let value;
-    try {
-        value = doc.toJS({ maxAliasCount: YAML_MAX_ALIASES });
-    }
-    catch (err) {
-        throw new PointerError(`DVC YAML: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (value === null || value === undefined)
-        return [];
-    if (!isRecord(value))
-        throw new PointerError('DVC file is not a mapping');
-    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
-    const rawOuts = [];
-    if (Array.isArray(value.outs))
-        rawOuts.push(...value.outs);
-    if (isRecord(value.stages)) {
-        for (const stage of Object.values(value.stages)) {
-            if (isRecord(stage) && Array.isArray(stage.outs))
-                rawOuts.push(...stage.outs);
-        }
-    }
-    const outs = [];
-    for (const raw of rawOuts.slice(0, 10_000)) {
-        let path;
-        let fields = {};
-        if (typeof raw === 'string')
-            path = raw;
-        else if (isRecord(raw)) {
-            if (typeof raw.path === 'string') {
-                path = raw.path;
-                fields = raw;
-            }
-            else {
-                // dvc.yaml long form: `- model.pt: {cache: false}`
-                const keys = Object.keys(raw);
-                if (keys.length === 1) {
-                    path = keys[0];
-                    const inner = raw[keys[0]];
-                    if (isRecord(inner))
-                        fields = inner;
-                }
-            }
-        }
-        if (path === undefined || path === '')
-            throw new PointerError('DVC output without a path');
-        const out = { path, isDir: false };
-        const md5 = typeof fields.md5 === 'string' ? fields.md5 : undefined;
-        if (md5 !== undefined) {
-            const m = /^([0-9a-f]{32})(\.dir)?$/.exec(md5);
-            if (!m)
-                throw new PointerError(`DVC output ${JSON.stringify(path.slice(0, 200))} has a malformed md5`);
-            out.md5 = m[1];
-            out.isDir = m[2] !== undefined;
-        }
-        if (typeof fields.size === 'number' && Number.isSafeInteger(fields.size) && fields.size >= 0)
-            out.size = fields.size;
-        const resolved = resolveDvcPath(dir, path);
-        if (typeof resolved === 'string')
-            out.resolved = resolved;
-        else
-            out.escapes = resolved.escapes;
-        outs.push(out);
-    }
-    return outs;
-}
-/** Resolves `path` against `dir`; reports absolute paths and paths that climb out of the repo. */
-function resolveDvcPath(dir, path) {
-    if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\')) {
-        return { escapes: `absolute output path ${JSON.stringify(path.slice(0, 200))}` };
-    }
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
-        return { escapes: `remote output path ${JSON.stringify(path.slice(0, 200))}` };
-    }
-    const parts = dir === '' ? [] : dir.split('/');
-    for (const seg of path.replace(/\\/g, '/').split('/')) {
-        if (seg === '' || seg === '.')
-            continue;
-        if (seg === '..') {
-            if (parts.length === 0)
-                return { escapes: `output path ${JSON.stringify(path.slice(0, 200))} leaves the repository` };
-            parts.pop();
-        }
-        else
-            parts.push(seg);
-    }
-    if (parts.length === 0)
-        return { escapes: `output path ${JSON.stringify(path.slice(0, 200))} is the repository itself` };
-    return parts.join('/');
-}
-/** Rejects flow or block nesting deep enough to exhaust a recursive parser. */
-function checkNesting(text) {
-    let flow = 0;
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 0x5b || c === 0x7b) {
-            if (++flow > YAML_MAX_NESTING)
-                throw new PointerError('DVC YAML nests too deeply');
-        }
-        else if ((c === 0x5d || c === 0x7d) && flow > 0)
-            flow--;
-    }
-    for (const line of text.split('\n')) {
-        const indent = /^[ \t-]*/.exec(line)[0];
-        if (indent.length > YAML_MAX_NESTING * 4)
-            throw new PointerError('DVC YAML nests too deeply');
-    }
-}
-function isRecord(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-/** Whether a path names a DVC pointer or pipeline file this module parses. */
-function isDvcFile(path) {
-    const name = path.slice(path.lastIndexOf('/') + 1);
-    if (name === 'dvc.yaml')
-        return 'dvc.yaml';
-    if (name === 'dvc.lock')
-        return 'dvc.lock';
-    if (name.endsWith('.dvc') && name.length > 4)
-        return 'dvc';
-    return null;
-}
-/** Framework named for a format when only the path is known (pointers); classifyFile says more. */
-function frameworkForFormat(format) {
-    return FRAMEWORK_OF_FORMAT.get(format) ?? 'unknown';
-}
-const FRAMEWORK_OF_FORMAT = new Map([
-    ['safetensors', 'safetensors'],
-    ['hf-safetensors-sharded', 'safetensors'],
-    ['gguf', 'gguf'],
-    ['ggml', 'gguf'],
-    ['onnx', 'onnx'],
-    ['pytorch-zip', 'pytorch'],
-    ['torchscript', 'pytorch'],
-    ['pytorch-pickle', 'pytorch'],
-    ['executorch', 'executorch'],
-    ['tflite', 'tensorflow'],
-    ['keras-h5', 'keras'],
-    ['keras-v3', 'keras'],
-    ['tf-savedmodel', 'tensorflow'],
-    ['tf-checkpoint', 'tensorflow'],
-    ['tfjs', 'tfjs'],
-    ['coreml-mlmodel', 'coreml'],
-    ['coreml-mlpackage', 'coreml'],
-    ['openvino-ir', 'openvino'],
-    ['xgboost-json', 'xgboost'],
-    ['xgboost-ubj', 'xgboost'],
-    ['xgboost-binary', 'xgboost'],
-    ['lightgbm-text', 'lightgbm'],
-    ['catboost', 'catboost'],
-    ['sklearn-pickle', 'scikit-learn'],
-    ['pickle', 'unknown'],
-    ['joblib', 'unknown'],
-    ['npz-weights', 'numpy'],
-    ['tensorrt-engine', 'tensorrt'],
-    ['paddle', 'paddlepaddle'],
-    ['mxnet', 'mxnet'],
-    ['caffe', 'caffe'],
-    ['flax-msgpack', 'flax'],
-    ['nemo', 'nemo'],
-    ['torchserve-mar', 'torchserve'],
-    ['llamafile', 'llamafile']
-]);
-
-;// CONCATENATED MODULE: ./src/core/registry/schema.ts
-/**
- * The model registry, schema version 1. This zod schema is the single source of truth for the
- * shape, the defaults and the documentation of `ai-registry.yaml`: the committed JSON Schema
- * (`schema/ai-registry.schema.json`) and the reference (`docs/registry.md`) are generated from it.
- *
- * Conventions:
- * - every object is strict: an unknown field is an error (with a "did you mean" hint);
- * - names (use cases, models) are letters, digits, `.`, `_` and `-`, so they are safe in commands,
- *   Markdown and logs;
- * - paths are repository-relative POSIX paths matched exactly: no case folding, no Unicode
- *   normalisation, no `./`, `..`, backslashes or trailing slashes;
- * - version-like values (`version`, `frameworkVersion`) must be strings: write `"3.10"` in quotes,
- *   because unquoted YAML reads 3.10 as the number 3.1.
- */
-
-const REGISTRY_SCHEMA_VERSION = 1;
-const USE_CASE_STATUS_VALUES = ['proposed', 'approved', 'rejected', 'retired'];
-const VERSION_STATUS_VALUES = ['pending', 'approved', 'retired'];
-const RISK_TIER_VALUES = ['minimal', 'limited', 'high', 'unacceptable'];
-/** An exception whose expiry is this many days away or fewer is reported as `expiring`. */
-const EXCEPTION_EXPIRING_DAYS = 14;
-const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
-const OWNER_RE = /^(?:@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\/[A-Za-z0-9._-]+)?|[^\s@]+@[^\s@]+\.[^\s@]+)$/;
-const SHA256_RE = /^[0-9a-f]{64}$/;
-const LABEL_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
-const SLUG_RE = /^[a-z0-9][a-z0-9._-]*$/;
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const NameSchema = schemas_string()
-    .min(1, { error: 'must not be empty' })
-    .max(100, { error: 'must be at most 100 characters long' })
-    .regex(NAME_RE, {
-    error: 'may contain only letters, digits, `.`, `_` and `-`, and must not start with `.` or `-`'
-});
-const OwnerSchema = schemas_string()
-    .regex(OWNER_RE, { error: 'must be a GitHub user (`@alice`), a team (`@acme/risk`) or an email address' })
-    .max(200, { error: 'must be at most 200 characters long' })
-    .describe('Who answers for it: a GitHub user (`@alice`), a team (`@acme/risk`) or an email address.');
-/** Problems with a repository-relative POSIX path, or undefined when it is well-formed. */
-function repoPathProblem(p) {
-    if (p.length === 0)
-        return 'must not be empty';
-    if (p.length > 4096)
-        return 'must be at most 4096 characters long';
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(p))
-        return 'must not contain control characters';
-    if (p.includes('\\'))
-        return 'must use forward slashes (`/`), not backslashes';
-    if (p.startsWith('/'))
-        return 'must be relative to the repository root (no leading `/`)';
-    const segments = p.split('/');
-    if (segments.some(s => s === '..'))
-        return 'must not contain `..`';
-    if (segments[0] === '.')
-        return 'must not start with `./`';
-    if (p.endsWith('/'))
-        return 'must not end with `/` (name a directory without the trailing slash)';
-    if (segments.some(s => s === '' || s === '.'))
-        return 'must not contain empty or `.` segments (`//`, `/./`)';
-    return undefined;
-}
-const RepoPathSchema = schemas_string().superRefine((p, ctx) => {
-    const problem = repoPathProblem(p);
-    if (problem !== undefined)
-        ctx.addIssue({ code: 'custom', message: problem, input: p });
-});
-const GLOB_MATCHES_EVERYTHING = new Set(['**', '**/*', '**/**', '*', './**']);
-function exceptionPathProblem(p) {
-    if (p.startsWith('!'))
-        return 'must not start with `!` (a negated pattern would cover everything else)';
-    if (GLOB_MATCHES_EVERYTHING.has(p))
-        return 'must not cover the whole repository; name the directories it is for';
-    if (p.length > 1024)
-        return 'must be at most 1024 characters long';
-    // A trailing slash is allowed here: `experiments/` covers everything beneath `experiments`.
-    return repoPathProblem(p.endsWith('/') && p.length > 1 ? p.slice(0, -1) : p);
-}
-/** Whether `s` is a real calendar date written `YYYY-MM-DD`. */
-function isCalendarDate(s) {
-    if (!DATE_RE.test(s))
-        return false;
-    const [y, m, d] = s.split('-').map(Number);
-    const date = new Date(Date.UTC(y, m - 1, d));
-    return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-}
-const label = (what) => schemas_string()
-    .min(1, { error: 'must not be empty' })
-    .max(64, { error: 'must be at most 64 characters long' })
-    .regex(LABEL_RE, {
-    error: `must be a ${what} such as 3.2.0 (letters, digits, \`.\`, \`_\`, \`+\`, \`-\`)`
-});
-const slug = (example) => schemas_string()
-    .max(64, { error: 'must be at most 64 characters long' })
-    .regex(SLUG_RE, { error: `must be a lowercase identifier such as \`${example}\`` });
-const UseCaseStatusSchema = schemas_enum(USE_CASE_STATUS_VALUES)
-    .describe('Governance decision. Only `approved` use cases may have models linked to them; `proposed` is the default, so a use case is never approved by omission.');
-const VersionStatusSchema = schemas_enum(VERSION_STATUS_VALUES)
-    .describe('Lifecycle of this version. `pending` (the default) passes pull-request gates; release gates with `release.requireApproved` accept only `approved`; `retired` versions are no longer accepted anywhere.');
-const RiskTierSchema = schemas_enum(RISK_TIER_VALUES)
-    .describe('Optional risk classification in the style of the EU AI Act: `minimal`, `limited`, `high` or `unacceptable`. An `unacceptable` use case cannot be `approved`.');
-const UseCaseSchema = strictObject({
-    title: schemas_string()
-        .min(1, { error: 'must not be empty' })
-        .max(200, { error: 'must be at most 200 characters long' })
-        .describe('Short human-readable name of the use case.'),
-    owner: OwnerSchema,
-    status: UseCaseStatusSchema.default('proposed'),
-    riskTier: RiskTierSchema.optional(),
-    description: schemas_string()
-        .max(4000, { error: 'must be at most 4000 characters long' })
-        .optional()
-        .describe('Optional longer description.')
-})
-    .superRefine((uc, ctx) => {
-    if (uc.riskTier === 'unacceptable' && uc.status === 'approved') {
-        ctx.addIssue({
-            code: 'custom',
-            path: ['status'],
-            message: 'cannot be `approved` when riskTier is `unacceptable`',
-            input: uc.status
-        });
-    }
-})
-    .describe('A governance-owned purpose that models may serve. Read only from the trusted registry (the base commit or the central registry).');
-const ModelVersionSchema = strictObject({
-    version: label('version label').describe('Version label, unique within the model. Quote it if YAML could read it as a number (`"3.10"`).'),
-    path: RepoPathSchema.describe('Repository-relative POSIX path of the artifact (a file, or a bundle directory or main file), matched exactly: no case folding or Unicode normalisation.'),
-    sha256: schemas_string()
-        .regex(SHA256_RE, { error: 'must be 64 lowercase hex characters (the sha256 of the file)' })
-        .describe('sha256 of the artifact, 64 lowercase hex characters: the file digest, the Git LFS oid for an LFS pointer, or the bundle digest computed by `modelgate scan`.'),
-    frameworkVersion: label('framework version')
-        .optional()
-        .describe('Version of the framework that produced the file, as a string.'),
-    format: slug('xgboost-ubj')
-        .optional()
-        .describe('Serialization format id as reported by `modelgate scan` (e.g. `onnx`, `safetensors`).'),
-    status: VersionStatusSchema.default('pending')
-})
-    .describe('One registered version: an exact path and content digest.');
-const ModelEntrySchema = strictObject({
-    owner: OwnerSchema.optional(),
-    useCases: array(NameSchema)
-        .default([])
-        .describe('Names of the use cases this model serves. Each must exist and be `approved` in the trusted registry.'),
-    framework: slug('xgboost')
-        .optional()
-        .describe('Framework that produced the model, lowercase (`pytorch`, `xgboost`, ...).'),
-    source: schemas_string()
-        .min(1, { error: 'must not be empty' })
-        .max(2048, { error: 'must be at most 2048 characters long' })
-        .optional()
-        .describe('Where the code that made the model lives: a repository path or a URL.'),
-    description: schemas_string()
-        .max(4000, { error: 'must be at most 4000 characters long' })
-        .optional()
-        .describe('Optional description.'),
-    versions: array(ModelVersionSchema)
-        .min(1, { error: 'must list at least one version' })
-        .describe('Every registered version of the model. Several versions may share a path over time.')
-})
-    .superRefine((model, ctx) => {
-    const seenLabels = new Map();
-    const seenFiles = new Map();
-    model.versions.forEach((v, i) => {
-        const prior = seenLabels.get(v.version);
-        if (prior !== undefined) {
-            ctx.addIssue({
-                code: 'custom',
-                path: ['versions', i, 'version'],
-                message: `repeats version \`${v.version}\` (already at versions[${prior}]); each version label must be unique`,
-                input: v.version
-            });
-        }
-        else
-            seenLabels.set(v.version, i);
-        const file = `${v.path}\u0000${v.sha256}`;
-        const priorFile = seenFiles.get(file);
-        if (priorFile !== undefined) {
-            ctx.addIssue({
-                code: 'custom',
-                path: ['versions', i, 'sha256'],
-                message: `registers the same path and sha256 as versions[${priorFile}]`,
-                input: v.sha256
-            });
-        }
-        else
-            seenFiles.set(file, i);
-    });
-    const seenUseCases = new Set();
-    model.useCases.forEach((u, i) => {
-        if (seenUseCases.has(u))
-            ctx.addIssue({ code: 'custom', path: ['useCases', i], message: `lists \`${u}\` twice`, input: u });
-        seenUseCases.add(u);
-    });
-})
-    .describe('A developer-owned model entry (code-first registration).');
-const RegistryExceptionSchema = strictObject({
-    path: schemas_string()
-        .min(1, { error: 'must not be empty' })
-        .superRefine((p, ctx) => {
-        const problem = exceptionPathProblem(p);
-        if (problem !== undefined)
-            ctx.addIssue({ code: 'custom', message: problem, input: p });
-    })
-        .describe('Exact repository path or glob (picomatch, dot files included, case-sensitive). A trailing `/` covers everything beneath the directory. Negations (`!`) and whole-repository globs are refused.'),
-    reason: schemas_string()
-        .min(1, { error: 'must not be empty' })
-        .max(1000, { error: 'must be at most 1000 characters long' })
-        .describe('Why the waiver is acceptable.'),
-    owner: OwnerSchema,
-    expires: schemas_string()
-        .regex(DATE_RE, { error: 'must be a date written YYYY-MM-DD (for example 2027-01-31)' })
-        .refine(isCalendarDate, { error: 'must be a date written YYYY-MM-DD (for example 2027-01-31)' })
-        .describe(`Required. Last day (UTC) on which the exception applies, written YYYY-MM-DD. From ${EXCEPTION_EXPIRING_DAYS} days before, it is reported as expiring; after that day it is expired and no longer waives anything.`)
-})
-    .describe('A time-bound waiver for paths that hold models on purpose without registering them (sandboxes, test fixtures).');
-const RegistrySchema = strictObject({
-    version: literal(REGISTRY_SCHEMA_VERSION)
-        .describe('Registry schema version. This ModelGate understands version 1.'),
-    useCases: record(NameSchema, UseCaseSchema)
-        .default({})
-        .describe('Use cases by name. Governance-owned.'),
-    models: record(NameSchema, ModelEntrySchema)
-        .default({})
-        .describe('Models by name. Developer-owned; `modelgate register` writes these entries.'),
-    exceptions: array(RegistryExceptionSchema)
-        .default([])
-        .describe('Time-bound waivers. Every exception must expire.')
-})
-    .superRefine((reg, ctx) => {
-    const seen = new Map();
-    reg.exceptions.forEach((e, i) => {
-        const prior = seen.get(e.path);
-        if (prior !== undefined) {
-            ctx.addIssue({
-                code: 'custom',
-                path: ['exceptions', i, 'path'],
-                message: `repeats the path of exceptions[${prior}]; merge the two exceptions`,
-                input: e.path
-            });
-        }
-        else
-            seen.set(e.path, i);
-    });
-})
-    .describe('ModelGate model registry (ai-registry.yaml), schema version 1.');
-
-;// CONCATENATED MODULE: ./src/core/registry/exceptions.ts
-/**
- * Matching paths against registry exceptions (time-bound waivers).
- *
- * - `path` is an exact repository path or a picomatch glob, matched with `dot: true` (dot files
- *   and directories are covered), case-sensitively, with negation disabled. A trailing `/` covers
- *   everything beneath that directory (`experiments/` is `experiments/**`).
- * - `expires` is the last day (UTC) on which the exception applies. On that day `daysLeft` is 0.
- * - state: `active` when more than {@link EXCEPTION_EXPIRING_DAYS} days are left, `expiring` within
- *   that window (still waives, reported so owners renew or clean up), `expired` after the day (waives
- *   nothing; the policy reports it).
- * Exceptions without an expiry never get here: the schema refuses them.
- */
-
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-const matchers = new Map();
-function matcherFor(pattern) {
-    let m = matchers.get(pattern);
-    if (!m) {
-        const glob = pattern.endsWith('/') ? `${pattern}**` : pattern;
-        const isMatch = picomatch_default()(glob, { dot: true, nocase: false, nonegate: true, windows: false });
-        m = (p) => isMatch(p);
-        if (matchers.size > 10_000)
-            matchers.clear();
-        matchers.set(pattern, m);
-    }
-    return m;
-}
-/** Whether the exception's path or glob covers `path` (exact, case-sensitive). */
-function exceptionCovers(exception, path) {
-    return exception.path === path || matcherFor(exception.path)(path);
-}
-function utcDay(d) {
-    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-}
-/** Days from `today` (UTC date) to the `YYYY-MM-DD` expiry. */
-function daysUntil(expires, today) {
-    const [y, m, d] = expires.split('-').map(Number);
-    return Math.round((Date.UTC(y, m - 1, d) - utcDay(today)) / DAY_MS);
-}
-function exceptionState(exception, today) {
-    const daysLeft = daysUntil(exception.expires, today);
-    const state = daysLeft < 0 ? 'expired' : daysLeft <= EXCEPTION_EXPIRING_DAYS ? 'expiring' : 'active';
-    return { state, daysLeft };
-}
-/** Every exception covering `path`, in file order. */
-function matchExceptions(exceptions, path, today) {
-    return exceptions
-        .filter(e => exceptionCovers(e, path))
-        .map(exception => ({ exception, ...exceptionState(exception, today) }));
-}
-/**
- * The exception that applies to `path`, or undefined. When several cover it, the one that lasts
- * longest wins (so a stale broad exception never hides a current specific one); ties go to the
- * first in the file. The result may be `expired`: the caller reports it and waives nothing.
- */
-function matchException(exceptions, path, today) {
-    let best;
-    for (const m of matchExceptions(exceptions, path, today)) {
-        if (!best || m.daysLeft > best.daysLeft)
-            best = m;
-    }
-    return best;
-}
-
-;// CONCATENATED MODULE: ./src/core/report/model.ts
-/** Orders findings for display: errors first, then by path, then by code. Stable for tests. */
-function compareFindings(a, b) {
-    const rank = { error: 0, warning: 1, notice: 2 };
-    return (rank[a.severity] - rank[b.severity] ||
-        (a.path ?? '').localeCompare(b.path ?? '') ||
-        a.code.localeCompare(b.code) ||
-        a.message.localeCompare(b.message));
-}
-/** The verdict for a set of findings under a mode: errors fail (or warn in warn mode), warnings warn. */
-function verdictOf(findings, mode) {
-    if (findings.some(f => f.severity === 'error'))
-        return mode === 'enforce' ? 'fail' : 'warn';
-    if (findings.some(f => f.severity === 'warning'))
-        return 'warn';
-    return 'pass';
-}
-
-;// CONCATENATED MODULE: ./src/core/policy/fixes.ts
-/**
- * Fix text shown beside findings. Paths are attacker-controlled, so they are quoted for the
- * shell (single quotes) and for YAML (JSON strings are valid YAML double-quoted scalars).
- */
-/** Quotes a value for POSIX shells: everything inside single quotes is literal. */
-function shellQuote(value) {
-    if (/^[A-Za-z0-9_./@%+=:,-]+$/.test(value) && !value.startsWith('-'))
-        return value;
-    return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-/** The exact CLI command that registers the artifact at this path. */
-function registerCommand(path) {
-    return `npx modelgate register ${shellQuote(path)}`;
-}
-/** A model name suggested from the artifact's path: its file stem, as a lowercase slug. */
-function suggestModelName(path) {
-    const segments = path.split('/').filter(Boolean);
-    const last = segments.at(-1) ?? 'model';
-    const stem = last.replace(/\.[^.]*$/, '');
-    const generic = /^(model|weights|pytorch_model|saved_model|checkpoint|ckpt)$/i.test(stem);
-    const base = generic && segments.length > 1 ? `${segments.at(-2)}-${stem}` : stem;
-    const slug = base
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, '-')
-        .replace(/^-+|-+$/g, '');
-    return slug.slice(0, 64) || 'model';
-}
-/** Registry lines that would register this artifact, for users who edit the file by hand. */
-function registryEntrySnippet(artifact, useCase = '<approved-use-case-id>') {
-    const lines = [
-        'models:',
-        `  ${suggestModelName(artifact.path)}:`,
-        '    owner: "@your-team"',
-        `    useCases: [${useCase}]`,
-        `    framework: ${JSON.stringify(artifact.framework)}`,
-        '    versions:',
-        '      - version: 1.0.0',
-        `        path: ${JSON.stringify(artifact.path)}`,
-        `        sha256: ${artifact.digest}`
-    ];
-    if (artifact.metadata.frameworkVersion) {
-        lines.push(`        frameworkVersion: ${JSON.stringify(artifact.metadata.frameworkVersion)}`);
-    }
-    return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/core/policy/evaluate.ts
-
-
-
-
-
-const VERSION_FIELDS = new Set(['frameworkVersion', 'format', 'status']);
-/** Judges every artifact against the registry and policy, and builds the one report model. */
-function evaluate(input) {
-    const findings = [...input.findings];
-    const exceptionUses = [];
-    const models = input.artifacts.map(artifact => {
-        const own = judgeArtifact(artifact, input, exceptionUses);
-        findings.push(...own.findings);
-        return own;
-    });
-    for (const path of input.deleted) {
-        findings.push({
-            code: 'MG014',
-            severity: 'notice',
-            message: `Model file ${path} is deleted by this change.`,
-            path,
-            fix: 'If the model is retired, mark its registry version `status: retired`.'
-        });
-    }
-    for (const entry of input.skipped)
-        findings.push(skippedFinding(entry));
-    if (input.reconcile && input.registry)
-        findings.push(...reconcileFindings(input, input.registry));
-    for (const change of input.registryChanges) {
-        findings.push({
-            code: 'MG011',
-            severity: 'notice',
-            message: `Registry ${change.kind.replace(/-/g, ' ')}: ${change.name}. ${change.detail}`,
-            ...(input.registry?.file ? { path: input.registry.file } : {}),
-            fix: 'Reviewers: check this registry change before approving the pull request.'
-        });
-    }
-    const judged = applySeverity(findings, input.policy.severity).sort(compareFindings);
-    const kept = new Set(judged);
-    for (const model of models) {
-        model.findings = model.findings.filter(f => kept.has(f));
-        model.verdict =
-            model.status === 'excepted' && model.findings.length === 0
-                ? 'pass'
-                : verdictOf(model.findings, input.mode);
-    }
-    const count = (severity) => judged.filter(f => f.severity === severity).length;
-    return {
-        verdict: verdictOf(judged, input.mode),
-        mode: input.mode,
-        context: input.context,
-        models,
-        findings: judged,
-        registryChanges: [...input.registryChanges],
-        exceptions: exceptionUses,
-        skipped: [...input.skipped],
-        counts: {
-            models: models.length,
-            findings: judged.length,
-            errors: count('error'),
-            warnings: count('warning'),
-            notices: count('notice'),
-            unregistered: models.filter(m => m.status === 'unregistered' || m.status === 'unregistered-version')
-                .length
-        }
-    };
-}
-/**
- * Findings a policy file may not turn off or soften: an incomplete change set means the gate did
- * not see everything, and a gate must never pass on what it did not see (THREATS 10).
- */
-const FAIL_CLOSED_CODES = new Set(['MG010']);
-function applySeverity(findings, overrides) {
-    const result = [];
-    for (const finding of findings) {
-        const override = FAIL_CLOSED_CODES.has(finding.code)
-            ? undefined
-            : (overrides.get(finding.code) ?? overrides.get(rule(finding.code).slug));
-        if (override === 'off')
-            continue;
-        if (override)
-            finding.severity = override;
-        result.push(finding);
-    }
-    return result;
-}
-function finding(code, artifact, fields) {
-    return {
-        code,
-        severity: RULES.get(code).defaultSeverity,
-        artifact: artifact.path,
-        path: artifact.path,
-        ...fields
-    };
-}
-function judgeArtifact(artifact, input, exceptionUses) {
-    const findings = [];
-    const report = { artifact, status: 'unregistered', verdict: 'pass', findings };
-    const serialization = serializationFindings(artifact);
-    for (const item of serialization) {
-        if (item.code === 'MG007' && input.policy.unsafeSerialization === 'warn')
-            item.severity = 'warning';
-    }
-    findings.push(...serialization);
-    if (artifact.malformed) {
-        findings.push(finding('MG017', artifact, {
-            message: `${artifact.path} looks like ${artifact.format} but is malformed: ${artifact.malformed}.`,
-            fix: 'Re-export the model with its framework, or remove the damaged file.'
-        }));
-    }
-    if (artifact.escapingOutputs && artifact.escapingOutputs.length > 0) {
-        findings.push(finding('MG021', artifact, {
-            message: `${artifact.path} points at ${artifact.escapingOutputs.join(', ')}, outside the repository; ModelGate never follows it.`,
-            fix: 'Keep DVC outputs inside the repository, so the model they stand for can be registered and judged.'
-        }));
-    }
-    const registry = input.registry;
-    if (!registry)
-        return report;
-    const exception = findException(artifact, registry, input.today);
-    if (exception) {
-        exceptionUses.push(exception);
-        if (exception.state === 'expired') {
-            findings.push(finding('MG008', artifact, {
-                message: `The exception for ${exception.pattern} (owner ${exception.owner}) expired on ${exception.expires}.`,
-                fix: 'Register the model, or ask the exception owner to renew it with a new expiry date.'
-            }));
-        }
-        else {
-            findings.push(finding('MG020', artifact, {
-                message: `Covered by the exception for ${exception.pattern} (owner ${exception.owner}, ${exception.daysLeft} days left): ${exception.reason}`
-            }));
-            report.status = 'excepted';
-            // An exception waives registration; it waives unsafe pickles only when the policy says so.
-            if (input.policy.unsafeSerialization !== 'fail') {
-                report.findings = findings.filter(f => f.code !== 'MG007');
-            }
-            return report;
-        }
-    }
-    const atPath = registry.models.versionsByPath.get(artifact.path) ?? [];
-    const matched = atPath.find(ref => ref.version.sha256 === artifact.digest);
-    if (!matched) {
-        report.status = atPath.length > 0 ? 'unregistered-version' : 'unregistered';
-        findings.push(unregisteredFinding(artifact, atPath, registry, input.renamedFrom));
-        return report;
-    }
-    report.registeredAs = {
-        model: matched.modelName,
-        version: matched.version.version,
-        useCases: [...matched.model.useCases]
-    };
-    report.status = registeredStatus(matched, registry);
-    findings.push(...useCaseFindings(artifact, matched, registry));
-    findings.push(...metadataFindings(artifact, matched, input.policy.requiredMetadata));
-    if (input.policy.requireApprovedVersions && matched.version.status !== 'approved') {
-        findings.push(finding('MG018', artifact, {
-            message: `${matched.modelName} ${matched.version.version} is ${matched.version.status}; releases ship only approved versions.`,
-            fix: `Have the model owner set \`status: approved\` on version ${matched.version.version} once it is reviewed.`
-        }));
-    }
-    return report;
-}
-function registeredStatus(matched, registry) {
-    const merged = registry.mergedModels?.versionsByDigest.get(matched.version.sha256) ?? [];
-    const alreadyMerged = merged.some(ref => ref.modelName === matched.modelName && ref.version.path === matched.version.path);
-    return alreadyMerged ? 'registered' : 'registered-in-this-change';
-}
-function unregisteredFinding(artifact, atPath, registry, renamedFrom) {
-    const command = registerCommand(artifact.path);
-    if (atPath.length > 0) {
-        const model = atPath[0].modelName;
-        return finding('MG002', artifact, {
-            message: `${artifact.path} is registered as ${model}, but these bytes (sha256 ${artifact.digest.slice(0, 12)}…) are not a registered version.`,
-            fix: `Register the new version of ${model}, or restore the registered bytes.`,
-            command
-        });
-    }
-    const movedFrom = renamedFrom.get(artifact.path);
-    const sameBytes = registry.models.versionsByDigest.get(artifact.digest) ?? [];
-    const moved = sameBytes.find(ref => movedFrom === undefined || ref.version.path === movedFrom);
-    if (moved) {
-        return finding('MG013', artifact, {
-            message: `${artifact.path} has the bytes of ${moved.modelName} ${moved.version.version}, registered at ${moved.version.path}.`,
-            fix: `Update \`path:\` of ${moved.modelName} ${moved.version.version} to the new location.`
-        });
-    }
-    return finding('MG001', artifact, {
-        message: `${artifact.path} (${artifact.format}) is not in the model registry.`,
-        fix: `Register it, then commit the registry change:\n${registryEntrySnippet(artifact)}`,
-        command
-    });
-}
-function useCaseFindings(artifact, matched, registry) {
-    const result = [];
-    const name = matched.modelName;
-    if (matched.model.useCases.length === 0) {
-        result.push(finding('MG003', artifact, {
-            message: `${name} is registered but linked to no use case.`,
-            fix: `Add an approved use case id to \`useCases:\` of ${name}.`
-        }));
-    }
-    for (const id of matched.model.useCases) {
-        const trusted = registry.trustedUseCases.get(id);
-        if (!trusted) {
-            const proposed = registry.proposedUseCases.get(id);
-            result.push(finding('MG004', artifact, {
-                message: proposed
-                    ? `${name} links use case ${id}, which this change adds; a use case is not approved until governance has merged it.`
-                    : `${name} links use case ${id}, which is not in the registry's use cases.`,
-                fix: proposed
-                    ? `Propose use case ${id} in its own change for governance to merge, or link an approved use case.`
-                    : `Link one of the approved use cases (${approvedIds(registry)}), or have governance add ${id}.`
-            }));
-        }
-        else if (trusted.status !== 'approved') {
-            result.push(finding('MG005', artifact, {
-                message: `${name} links use case ${id}, whose status is ${trusted.status}.`,
-                fix: `Ask the use case owner (${trusted.owner}) to get it approved, or link an approved use case.`
-            }));
-        }
-    }
-    return result;
-}
-function approvedIds(registry) {
-    const ids = [...registry.trustedUseCases]
-        .filter(([, useCase]) => useCase.status === 'approved')
-        .map(([id]) => id);
-    return ids.length > 0 ? ids.join(', ') : 'none yet';
-}
-function metadataFindings(artifact, matched, required) {
-    const missing = required.filter(field => {
-        const holder = VERSION_FIELDS.has(field) ? matched.version : matched.model;
-        const value = Object.prototype.hasOwnProperty.call(holder, field) ? holder[field] : undefined;
-        return (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0));
-    });
-    if (missing.length === 0)
-        return [];
-    return [
-        finding('MG006', artifact, {
-            message: `${matched.modelName} ${matched.version.version} lacks required metadata: ${missing.join(', ')}.`,
-            fix: `Fill ${missing.join(', ')} in the registry entry of ${matched.modelName}.`
-        })
-    ];
-}
-function serializationFindings(artifact) {
-    const scan = artifact.pickle;
-    if (!scan)
-        return [];
-    if (scan.unsafeGlobals.length > 0 || scan.error) {
-        const what = scan.error
-            ? `its pickle stream could not be parsed (${scan.error}), so it cannot be shown to be safe`
-            : `its pickle imports ${scan.unsafeGlobals.join(', ')}, which can run code when loaded`;
-        return [
-            finding('MG007', artifact, {
-                message: `${artifact.path}: ${what}.`,
-                fix: 'Do not load this file. Re-export the model in a format that cannot run code (safetensors, ONNX).'
-            })
-        ];
-    }
-    return [
-        finding('MG019', artifact, {
-            message: `${artifact.path} is pickle-based (${artifact.format}); loading a pickle can run code.`,
-            fix: 'Prefer safetensors or ONNX for weights that are shared.'
-        })
-    ];
-}
-function findException(artifact, registry, today) {
-    const match = matchException(registry.trustedExceptions, artifact.path, today);
-    if (!match)
-        return undefined;
-    return {
-        path: artifact.path,
-        pattern: match.exception.path,
-        owner: match.exception.owner,
-        reason: match.exception.reason,
-        expires: match.exception.expires,
-        daysLeft: match.daysLeft,
-        state: match.state
-    };
-}
-function skippedFinding(entry) {
-    if (entry.reason === 'submodule') {
-        return {
-            code: 'MG015',
-            severity: rule('MG015').defaultSeverity,
-            message: `Submodule ${entry.path} changed; ModelGate never enters submodules, so models inside it are not judged.`,
-            path: entry.path,
-            fix: 'Run ModelGate in the submodule repository, or set MG015 to warning in the policy file if that is accepted.'
-        };
-    }
-    if (entry.reason === 'symlink') {
-        const target = linkTarget(entry.detail);
-        const escapes = target !== undefined && linkEscapesTree(entry.path, target);
-        const modelLike = escapes && inferPointerTarget(target) !== null;
-        return {
-            code: 'MG016',
-            // A link out of the repository to a model file smuggles an ungoverned model in: an error.
-            severity: modelLike ? 'error' : rule('MG016').defaultSeverity,
-            message: modelLike
-                ? `${entry.path} is a symlink to ${target}, a model file outside the repository; ModelGate never follows symlinks, so that model is ungoverned.`
-                : `${entry.path} is a symlink (${entry.detail}); ModelGate never follows symlinks.`,
-            path: entry.path,
-            fix: 'Commit the model file itself instead of a link to it.'
-        };
-    }
-    return {
-        code: 'MG017',
-        severity: rule('MG017').defaultSeverity,
-        message: `${entry.path} could not be read: ${entry.detail}.`,
-        path: entry.path,
-        fix: 'Check the file is a regular file committed to the repository.'
-    };
-}
-/** The target the scan recorded for a symlink (`symlink to "<target>", ...`), if it can be read back. */
-function linkTarget(detail) {
-    const quoted = /^symlink to ("(?:[^"\\]|\\.)*")/.exec(detail)?.[1];
-    if (quoted === undefined)
-        return undefined;
-    try {
-        const value = JSON.parse(quoted);
-        return typeof value === 'string' && value !== '' ? value : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Whether a link at `path` pointing at `target` leaves the repository (absolute, or `..` past the root). */
-function linkEscapesTree(path, target) {
-    if (target.startsWith('/') || /^[A-Za-z]:[\\/]/.test(target) || target.startsWith('\\'))
-        return true;
-    const parts = path.split('/').slice(0, -1);
-    for (const part of target.split(/[\\/]/)) {
-        if (part === '..') {
-            if (parts.length === 0)
-                return true;
-            parts.pop();
-        }
-        else if (part !== '.' && part !== '')
-            parts.push(part);
-    }
-    return false;
-}
-/** Stale entries and unused expired exceptions, each reported once, for whole-tree runs. */
-function reconcileFindings(input, registry) {
-    const present = new Set();
-    for (const artifact of input.artifacts) {
-        present.add(artifact.path);
-        for (const file of artifact.files)
-            present.add(file);
-    }
-    const result = [];
-    for (const [path, allRefs] of registry.models.versionsByPath) {
-        // A retired version is expected to be gone.
-        const refs = allRefs.filter(ref => ref.version.status !== 'retired');
-        if (present.has(path) || refs.length === 0)
-            continue;
-        const names = [...new Set(refs.map(ref => `${ref.modelName} ${ref.version.version}`))].join(', ');
-        result.push({
-            code: 'MG012',
-            severity: rule('MG012').defaultSeverity,
-            message: `The registry lists ${path} (${names}), but no model is at that path.`,
-            path,
-            fix: 'Remove the entry, mark its versions `status: retired`, or restore the file.'
-        });
-    }
-    const usedPatterns = new Set(input.artifacts.map(artifact => matchException(registry.trustedExceptions, artifact.path, input.today)?.exception.path));
-    for (const exception of registry.trustedExceptions) {
-        if (usedPatterns.has(exception.path))
-            continue;
-        if (exceptionState(exception, input.today).state !== 'expired')
-            continue;
-        result.push({
-            code: 'MG008',
-            severity: rule('MG008').defaultSeverity,
-            message: `The exception for ${exception.path} (owner ${exception.owner}) expired on ${exception.expires}.`,
-            ...(registry.file !== undefined ? { path: registry.file } : {}),
-            fix: 'Remove the expired exception from the registry, or renew it with a new expiry date.'
-        });
-    }
-    return result;
-}
-
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -48926,127 +47668,6 @@ function fetchNote(remote, error) {
     return error
         ? ` (fetching it from ${remote} failed: ${error})`
         : ` (it could not be fetched from ${remote})`;
-}
-
-;// CONCATENATED MODULE: ./src/github/errors.ts
-
-function shape(error) {
-    return typeof error === 'object' && error !== null ? error : {};
-}
-/** Thrown by the client's fetch wrapper when a URL leaves the API host; the token was not sent. */
-class ForeignHostError extends Error {
-    target;
-    allowed;
-    name = 'ForeignHostError';
-    constructor(target, allowed) {
-        super(`Refusing to send the token to ${target}: the API is ${allowed}.`);
-        this.target = target;
-        this.allowed = allowed;
-    }
-}
-/** The error and its causes, outermost first (bounded: causes can be cyclic). */
-function chain(error) {
-    const out = [];
-    let current = error;
-    for (let i = 0; i < 5 && typeof current === 'object' && current !== null; i++) {
-        out.push(shape(current));
-        current = shape(current).cause;
-    }
-    return out;
-}
-function isRateLimited(status, headers, detail) {
-    if (status === 429)
-        return true;
-    if (status !== 403)
-        return false;
-    return (String(headers['x-ratelimit-remaining']) === '0' ||
-        headers['retry-after'] !== undefined ||
-        /rate limit/i.test(detail));
-}
-/** Turns an Octokit error into a GitHubApiError whose message says what happened and what to do. */
-function classifyApiError(error, action) {
-    if (error instanceof GitHubApiError)
-        return error;
-    const { status, response } = shape(error);
-    const links = chain(error);
-    const headers = response?.headers ?? {};
-    const detail = messageOf(error).split('\n')[0]?.slice(0, 300) ?? '';
-    const foreign = links.find(link => link.name === 'ForeignHostError');
-    if (foreign) {
-        return new GitHubApiError(`Could not ${action}: ${foreign.message ?? 'a response pointed at another host'} The token is only ever sent to the API host.`, 'invalid');
-    }
-    if (response === undefined) {
-        const timedOut = links.some(link => link.name === 'TimeoutError' || link.name === 'AbortError') ||
-            /aborted|timeout|timed out/i.test(detail);
-        if (timedOut) {
-            return new GitHubApiError(`GitHub API did not answer in time while trying to ${action} (every request has a timeout, and retries are bounded). Re-run the job; check https://www.githubstatus.com if it persists.`, 'timeout');
-        }
-        if (status === undefined || status === 500) {
-            return new GitHubApiError(`Could not reach the GitHub API to ${action}: ${detail}. Check the runner's network and GITHUB_API_URL.`, 'network');
-        }
-    }
-    if (isRateLimited(status, headers, detail)) {
-        const reset = Number(headers['x-ratelimit-reset']);
-        const retryAfter = Number(headers['retry-after']);
-        const when = Number.isFinite(retryAfter) && retryAfter > 0
-            ? ` GitHub asked to wait ${retryAfter}s.`
-            : Number.isFinite(reset) && reset > 0
-                ? ` It resets at ${new Date(reset * 1000).toISOString()}.`
-                : '';
-        return new GitHubApiError(`GitHub API rate limit reached while trying to ${action} (HTTP ${status ?? '?'}).${when} This is not a permission problem: re-run the job later, or use a token with its own quota (a GitHub App installation token).`, 'rate-limit', status);
-    }
-    if (status === 401) {
-        return new GitHubApiError(`GitHub rejected the token while trying to ${action} (HTTP 401: ${detail}). Check that the token is valid and not expired.`, 'auth', status);
-    }
-    if (status === 403) {
-        return new GitHubApiError(`Permission denied: the token may not ${action} (HTTP 403: ${detail}). Grant the permission the README lists for this step, or use a token that has it.`, 'permission', status);
-    }
-    if (status === 404) {
-        return new GitHubApiError(`Not found while trying to ${action} (HTTP 404). Check the name and ref, and that the token can see the repository (a private repository answers 404 to tokens without access).`, 'not-found', status);
-    }
-    if (status === 422)
-        return new GitHubApiError(`GitHub refused to ${action} (HTTP 422: ${detail}).`, 'invalid', status);
-    if (status !== undefined && status >= 500) {
-        return new GitHubApiError(`GitHub API failed while trying to ${action} (HTTP ${status}) after bounded retries. Re-run the job; check https://www.githubstatus.com if it persists.`, 'server', status);
-    }
-    return new GitHubApiError(`Could not ${action}: ${detail}`, 'network', status);
-}
-
-;// CONCATENATED MODULE: ./src/github/api/list-pull-request-files.ts
-
-/** GitHub stops listing a pull request's files after this many, silently (no error, no marker). */
-const PULL_REQUEST_FILES_CAP = 3000;
-/** The compare API returns at most this many files; ModelGate never uses it for a change set. */
-const COMPARE_FILES_CAP = 300;
-/**
- * Lists a pull request's files: `GET /repos/{owner}/{repo}/pulls/{n}/files`, 100 per page (the
- * maximum), every page. The result is capped by GitHub at {@link PULL_REQUEST_FILES_CAP}; compare
- * its length with the pull request's `changed_files` ({@link listingIsComplete}) before trusting it.
- */
-async function listPullRequestFiles(client, repo, pullNumber) {
-    try {
-        const files = await client.paginate(client.rest.pulls.listFiles, {
-            ...repo,
-            pull_number: pullNumber,
-            per_page: 100
-        });
-        return files.map(file => ({
-            path: file.filename,
-            status: file.status,
-            ...(file.previous_filename !== undefined ? { previousPath: file.previous_filename } : {})
-        }));
-    }
-    catch (error) {
-        throw classifyApiError(error, `list the files of pull request #${pullNumber}`);
-    }
-}
-/**
- * Whether a listing of `listed` files can be the whole change set of a pull request that GitHub
- * says changed `changedFiles`: never when the counts differ, and never at or over the cap (a
- * listing that stops exactly at the cap cannot be told from a capped one).
- */
-function listingIsComplete(listed, changedFiles, cap = PULL_REQUEST_FILES_CAP) {
-    return listed === changedFiles && listed < cap;
 }
 
 // EXTERNAL MODULE: external "node:buffer"
@@ -52596,6 +51217,501 @@ async function runDetectors(p, prefiltered) {
     return null;
 }
 
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(4006);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/core/detect/pointers.ts
+
+
+/**
+ * Pointer files: Git LFS pointers and DVC files stand for weights that are not in the tree. They
+ * are parsed here (never downloaded) so the gate can judge what they point at, with the digest the
+ * pointer states.
+ */
+// ---------------------------------------------------------------------------------------------
+// Git LFS (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md)
+/** The spec: a pointer file is smaller than 1024 bytes. */
+const LFS_POINTER_MAX_BYTES = 1024;
+const LFS_VERSION_LINE = 'version https://git-lfs.github.com/spec/v1';
+/** Pre-release pointers still in the wild, accepted by git-lfs itself. */
+const LFS_LEGACY_VERSIONS = new Set([
+    'https://hawser.github.com/spec/v1',
+    'https://git-lfs.github.com/spec/v1'
+]);
+const LFS_KEY = /^[a-z0-9.-]+$/;
+/** Cheap test on the first bytes: does this look like an LFS pointer at all? */
+function looksLikeLfsPointer(head) {
+    const prefix = 'version https://';
+    if (head.length < prefix.length)
+        return false;
+    for (let i = 0; i < prefix.length; i++)
+        if (head[i] !== prefix.charCodeAt(i))
+            return false;
+    return true;
+}
+/**
+ * Parses a Git LFS pointer. Returns null when the bytes are not a pointer; throws
+ * {@link PointerError} when they claim to be one (the version line) but break the spec, so the gate
+ * can report a damaged pointer rather than ignore it.
+ */
+function parseLfsPointer(bytes) {
+    if (!looksLikeLfsPointer(bytes))
+        return null;
+    if (bytes.length >= LFS_POINTER_MAX_BYTES)
+        return null;
+    let text;
+    try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    }
+    catch {
+        throw new PointerError('LFS pointer is not UTF-8');
+    }
+    const lines = text.split('\n');
+    if (lines.at(-1) === '')
+        lines.pop();
+    const first = lines[0] ?? '';
+    if (!first.startsWith('version '))
+        return null;
+    const version = first.slice('version '.length);
+    if (first !== LFS_VERSION_LINE && !LFS_LEGACY_VERSIONS.has(version)) {
+        if (!version.startsWith('https://git-lfs.github.com/spec/') && !version.startsWith('https://hawser.'))
+            return null;
+        throw new PointerError(`unsupported LFS pointer version ${JSON.stringify(version.slice(0, 80))}`);
+    }
+    const seen = new Map();
+    let previous = '';
+    for (const line of lines.slice(1)) {
+        const space = line.indexOf(' ');
+        if (space <= 0)
+            throw new PointerError('LFS pointer line is not "key value"');
+        const key = line.slice(0, space);
+        const value = line.slice(space + 1);
+        if (!LFS_KEY.test(key))
+            throw new PointerError('LFS pointer has an invalid key');
+        if (seen.has(key))
+            throw new PointerError(`LFS pointer repeats key ${key}`);
+        if (previous !== '' && key <= previous)
+            throw new PointerError('LFS pointer keys are not sorted');
+        if (value.includes('\r'))
+            throw new PointerError('LFS pointer has a carriage return');
+        previous = key;
+        seen.set(key, value);
+    }
+    const oidValue = seen.get('oid');
+    const sizeValue = seen.get('size');
+    if (oidValue === undefined)
+        throw new PointerError('LFS pointer has no oid');
+    if (sizeValue === undefined)
+        throw new PointerError('LFS pointer has no size');
+    const oid = /^sha256:([0-9a-f]{64})$/.exec(oidValue);
+    if (!oid)
+        throw new PointerError('LFS pointer oid is not sha256:<64 lowercase hex>');
+    if (!/^(0|[1-9][0-9]{0,15})$/.test(sizeValue) || !Number.isSafeInteger(Number(sizeValue))) {
+        throw new PointerError('LFS pointer size is not a non-negative integer');
+    }
+    seen.delete('oid');
+    seen.delete('size');
+    return { oid: oid[1], size: Number(sizeValue), extensions: seen };
+}
+class PointerError extends Error {
+    name = 'PointerError';
+}
+/**
+ * The `filter=lfs` rules of every `.gitattributes` in the tree. Later lines and deeper files win,
+ * as in git. Used as evidence that a pointer-shaped file really is stored in LFS; it never decides
+ * on its own whether a path is a model.
+ */
+class LfsAttributes {
+    rules = [];
+    /** Adds one `.gitattributes` file found at `path` (repo-relative). */
+    add(path, text) {
+        const base = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+        for (const raw of text.split(/\r?\n/).slice(0, 10_000)) {
+            const line = raw.trim();
+            if (line === '' || line.startsWith('#') || line.startsWith('[attr]'))
+                continue;
+            const parts = line.split(/\s+/);
+            const pattern = parts[0];
+            let lfs;
+            for (const attr of parts.slice(1)) {
+                if (attr === 'filter=lfs')
+                    lfs = true;
+                else if (attr === '-filter' ||
+                    attr === '!filter' ||
+                    (attr.startsWith('filter=') && attr !== 'filter=lfs')) {
+                    lfs = false;
+                }
+            }
+            if (lfs === undefined || pattern.length > 4096)
+                continue;
+            this.rules.push({ base, match: compileAttributePattern(pattern), lfs });
+        }
+        // Deeper files take precedence; within one file, later lines do. A stable sort keeps line order.
+        this.rules.sort((a, b) => depth(a.base) - depth(b.base));
+    }
+    /** Whether `path` is stored through the LFS filter according to the attributes seen. */
+    isLfs(path) {
+        let result = false;
+        for (const rule of this.rules) {
+            if (rule.base !== '' && !path.startsWith(`${rule.base}/`))
+                continue;
+            const rel = rule.base === '' ? path : path.slice(rule.base.length + 1);
+            if (rule.match(rel, rule.base))
+                result = rule.lfs;
+        }
+        return result;
+    }
+}
+function depth(dir) {
+    return dir === '' ? 0 : dir.split('/').length;
+}
+function compileAttributePattern(pattern) {
+    // gitattributes patterns follow gitignore rules: without a slash they match the base name at
+    // any depth; with one they are anchored to the directory of the .gitattributes file.
+    const anchored = pattern.includes('/') && !pattern.endsWith('/');
+    const glob = pattern.startsWith('/') ? pattern.slice(1) : pattern;
+    const isMatch = picomatch_default()(glob, { dot: true });
+    if (anchored)
+        return rel => isMatch(rel);
+    return rel => isMatch(rel.slice(rel.lastIndexOf('/') + 1));
+}
+// ---------------------------------------------------------------------------------------------
+// What a pointer stands for, from its path
+const STRONG_EXTENSIONS = new Map([
+    ['safetensors', 'safetensors'],
+    ['gguf', 'gguf'],
+    ['ggml', 'ggml'],
+    ['onnx', 'onnx'],
+    ['pt', 'pytorch-zip'],
+    ['pth', 'pytorch-zip'],
+    ['ckpt', 'pytorch-zip'],
+    ['pte', 'executorch'],
+    ['tflite', 'tflite'],
+    ['keras', 'keras-v3'],
+    ['mlmodel', 'coreml-mlmodel'],
+    ['pkl', 'pickle'],
+    ['pickle', 'pickle'],
+    ['joblib', 'joblib'],
+    ['ubj', 'xgboost-ubj'],
+    ['cbm', 'catboost'],
+    ['engine', 'tensorrt-engine'],
+    ['trt', 'tensorrt-engine'],
+    ['plan', 'tensorrt-engine'],
+    ['pdparams', 'paddle'],
+    ['pdiparams', 'paddle'],
+    ['pdmodel', 'paddle'],
+    ['caffemodel', 'caffe'],
+    ['nemo', 'nemo'],
+    ['mar', 'torchserve-mar'],
+    ['llamafile', 'llamafile']
+]);
+/** Extensions that are models in a model directory but often plain data elsewhere. */
+const WEAK_EXTENSIONS = new Map([
+    ['h5', 'keras-h5'],
+    ['hdf5', 'keras-h5'],
+    ['npz', 'npz-weights'],
+    ['msgpack', 'flax-msgpack'],
+    ['params', 'mxnet'],
+    ['pb', 'tf-savedmodel'],
+    ['bin', 'lfs-pointer']
+]);
+/** Data and media: a pointer to one of these is never a model. */
+const DATA_EXTENSIONS = new Set([
+    'npy',
+    'csv',
+    'tsv',
+    'parquet',
+    'arrow',
+    'feather',
+    'jsonl',
+    'json',
+    'txt',
+    'md',
+    'xml',
+    'yaml',
+    'yml',
+    'png',
+    'jpg',
+    'jpeg',
+    'gif',
+    'webp',
+    'bmp',
+    'tif',
+    'tiff',
+    'svg',
+    'wav',
+    'mp3',
+    'flac',
+    'ogg',
+    'mp4',
+    'mov',
+    'avi',
+    'mkv',
+    'pdf',
+    'zip',
+    'gz',
+    'tgz',
+    'tar',
+    'xz',
+    'zst',
+    'bz2',
+    'db',
+    'sqlite',
+    'avro',
+    'orc',
+    'tfrecord',
+    'record',
+    'lmdb',
+    'idx',
+    'vocab',
+    'spm',
+    'model',
+    'dat',
+    'raw'
+]);
+const DATA_DIRS = new Set([
+    'test',
+    'tests',
+    '__tests__',
+    'testdata',
+    'test_data',
+    'data',
+    'dataset',
+    'datasets'
+]);
+const MODEL_DIRS = /^(models?|weights|checkpoints?|ckpts?|artifacts?|pretrained|snapshots?)$/i;
+/**
+ * Decides from the path alone what a pointer stands for (the bytes are not here to read).
+ *
+ * * An extension that only models use (`.safetensors`, `.gguf`, `.onnx`, `.pt`, `.pkl`, ...) is a
+ *   model wherever it is, with the format that extension implies.
+ * * An extension that is also common for data (`.h5`, `.npz`, `.bin`, `.pb`, `.params`, `.msgpack`)
+ *   is a model unless it lies under a data or test directory (`data/`, `tests/`, ...). `.bin` has no
+ *   single format: it becomes format `lfs-pointer` ("a model whose format the pointer cannot tell")
+ *   except `pytorch_model*.bin`, which is PyTorch.
+ * * A data or media extension (`.npy`, `.csv`, `.parquet`, images, archives, ...) is never a model.
+ * * Anything else is a model (format `lfs-pointer`) only under a model directory (`models/`,
+ *   `weights/`, `checkpoints/`, ...) and outside data and test directories.
+ *
+ * Returns null when the pointer is not judged a model.
+ */
+function inferPointerTarget(path) {
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    const dirs = path.split('/').slice(0, -1);
+    const inData = dirs.some(d => DATA_DIRS.has(d.toLowerCase()));
+    const inModel = dirs.some(d => MODEL_DIRS.test(d) || d.endsWith('.mlpackage'));
+    if (dirs.some(d => d.endsWith('.mlpackage')))
+        return { format: 'coreml-mlpackage', reason: 'inside a .mlpackage' };
+    if (/\.data-\d{5}-of-\d{5}$/.test(name))
+        return { format: 'tf-checkpoint', reason: 'TensorFlow checkpoint shard name' };
+    const dot = name.lastIndexOf('.');
+    const ext = dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
+    const strong = STRONG_EXTENSIONS.get(ext);
+    if (strong)
+        return { format: strong, reason: `.${ext} extension` };
+    if (DATA_EXTENSIONS.has(ext))
+        return null;
+    const weak = WEAK_EXTENSIONS.get(ext);
+    if (weak) {
+        if (inData && !inModel)
+            return null;
+        if (ext === 'bin' && /^pytorch_model/.test(name))
+            return { format: 'pytorch-zip', reason: 'pytorch_model*.bin' };
+        if (ext === 'pb' && name !== 'saved_model.pb')
+            return inModel ? { format: 'lfs-pointer', reason: '.pb in a model directory' } : null;
+        if (ext === 'bin' && !inModel && !/model|weight|ckpt|checkpoint/i.test(name))
+            return null;
+        return { format: weak, reason: `.${ext} extension outside data directories` };
+    }
+    if (inModel && !inData)
+        return { format: 'lfs-pointer', reason: 'in a model directory' };
+    return null;
+}
+// ---------------------------------------------------------------------------------------------
+// DVC
+/** DVC files are small; anything larger is refused rather than parsed. */
+const DVC_MAX_BYTES = 1024 * 1024;
+const YAML_MAX_ALIASES = 50;
+const YAML_MAX_NESTING = 64;
+/**
+ * Parses a `.dvc` file (`outs: [{md5, path, size}]`) or a `dvc.yaml`/`dvc.lock` (`stages: {name:
+ * {outs: [...]}}`). `file` is the DVC file's repo-relative path, used to resolve output paths.
+ * Throws {@link PointerError} on malformed or hostile YAML (size cap, alias cap, nesting cap,
+ * duplicate keys, several documents).
+ */
+function parseDvcFile(file, text) {
+    if (text.length > DVC_MAX_BYTES)
+        throw new PointerError(`DVC file larger than ${DVC_MAX_BYTES} bytes`);
+    checkNesting(text);
+    const doc = (0,dist/* parseDocument */.Tp)(text, { uniqueKeys: true, prettyErrors: false, strict: true });
+    const firstError = doc.errors[0];
+    if (firstError)
+        throw new PointerError(`DVC YAML: ${firstError.message.split('\n')[0] ?? ''}`);
+    let value;
+    try {
+        value = doc.toJS({ maxAliasCount: YAML_MAX_ALIASES });
+    }
+    catch (err) {
+        throw new PointerError(`DVC YAML: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (value === null || value === undefined)
+        return [];
+    if (!isRecord(value))
+        throw new PointerError('DVC file is not a mapping');
+    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+    const rawOuts = [];
+    if (Array.isArray(value.outs))
+        rawOuts.push(...value.outs);
+    if (isRecord(value.stages)) {
+        for (const stage of Object.values(value.stages)) {
+            if (isRecord(stage) && Array.isArray(stage.outs))
+                rawOuts.push(...stage.outs);
+        }
+    }
+    const outs = [];
+    for (const raw of rawOuts.slice(0, 10_000)) {
+        let path;
+        let fields = {};
+        if (typeof raw === 'string')
+            path = raw;
+        else if (isRecord(raw)) {
+            if (typeof raw.path === 'string') {
+                path = raw.path;
+                fields = raw;
+            }
+            else {
+                // dvc.yaml long form: `- model.pt: {cache: false}`
+                const keys = Object.keys(raw);
+                if (keys.length === 1) {
+                    path = keys[0];
+                    const inner = raw[keys[0]];
+                    if (isRecord(inner))
+                        fields = inner;
+                }
+            }
+        }
+        if (path === undefined || path === '')
+            throw new PointerError('DVC output without a path');
+        const out = { path, isDir: false };
+        const md5 = typeof fields.md5 === 'string' ? fields.md5 : undefined;
+        if (md5 !== undefined) {
+            const m = /^([0-9a-f]{32})(\.dir)?$/.exec(md5);
+            if (!m)
+                throw new PointerError(`DVC output ${JSON.stringify(path.slice(0, 200))} has a malformed md5`);
+            out.md5 = m[1];
+            out.isDir = m[2] !== undefined;
+        }
+        if (typeof fields.size === 'number' && Number.isSafeInteger(fields.size) && fields.size >= 0)
+            out.size = fields.size;
+        const resolved = resolveDvcPath(dir, path);
+        if (typeof resolved === 'string')
+            out.resolved = resolved;
+        else
+            out.escapes = resolved.escapes;
+        outs.push(out);
+    }
+    return outs;
+}
+/** Resolves `path` against `dir`; reports absolute paths and paths that climb out of the repo. */
+function resolveDvcPath(dir, path) {
+    if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\')) {
+        return { escapes: `absolute output path ${JSON.stringify(path.slice(0, 200))}` };
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
+        return { escapes: `remote output path ${JSON.stringify(path.slice(0, 200))}` };
+    }
+    const parts = dir === '' ? [] : dir.split('/');
+    for (const seg of path.replace(/\\/g, '/').split('/')) {
+        if (seg === '' || seg === '.')
+            continue;
+        if (seg === '..') {
+            if (parts.length === 0)
+                return { escapes: `output path ${JSON.stringify(path.slice(0, 200))} leaves the repository` };
+            parts.pop();
+        }
+        else
+            parts.push(seg);
+    }
+    if (parts.length === 0)
+        return { escapes: `output path ${JSON.stringify(path.slice(0, 200))} is the repository itself` };
+    return parts.join('/');
+}
+/** Rejects flow or block nesting deep enough to exhaust a recursive parser. */
+function checkNesting(text) {
+    let flow = 0;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 0x5b || c === 0x7b) {
+            if (++flow > YAML_MAX_NESTING)
+                throw new PointerError('DVC YAML nests too deeply');
+        }
+        else if ((c === 0x5d || c === 0x7d) && flow > 0)
+            flow--;
+    }
+    for (const line of text.split('\n')) {
+        const indent = /^[ \t-]*/.exec(line)[0];
+        if (indent.length > YAML_MAX_NESTING * 4)
+            throw new PointerError('DVC YAML nests too deeply');
+    }
+}
+function isRecord(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/** Whether a path names a DVC pointer or pipeline file this module parses. */
+function isDvcFile(path) {
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    if (name === 'dvc.yaml')
+        return 'dvc.yaml';
+    if (name === 'dvc.lock')
+        return 'dvc.lock';
+    if (name.endsWith('.dvc') && name.length > 4)
+        return 'dvc';
+    return null;
+}
+/** Framework named for a format when only the path is known (pointers); classifyFile says more. */
+function frameworkForFormat(format) {
+    return FRAMEWORK_OF_FORMAT.get(format) ?? 'unknown';
+}
+const FRAMEWORK_OF_FORMAT = new Map([
+    ['safetensors', 'safetensors'],
+    ['hf-safetensors-sharded', 'safetensors'],
+    ['gguf', 'gguf'],
+    ['ggml', 'gguf'],
+    ['onnx', 'onnx'],
+    ['pytorch-zip', 'pytorch'],
+    ['torchscript', 'pytorch'],
+    ['pytorch-pickle', 'pytorch'],
+    ['executorch', 'executorch'],
+    ['tflite', 'tensorflow'],
+    ['keras-h5', 'keras'],
+    ['keras-v3', 'keras'],
+    ['tf-savedmodel', 'tensorflow'],
+    ['tf-checkpoint', 'tensorflow'],
+    ['tfjs', 'tfjs'],
+    ['coreml-mlmodel', 'coreml'],
+    ['coreml-mlpackage', 'coreml'],
+    ['openvino-ir', 'openvino'],
+    ['xgboost-json', 'xgboost'],
+    ['xgboost-ubj', 'xgboost'],
+    ['xgboost-binary', 'xgboost'],
+    ['lightgbm-text', 'lightgbm'],
+    ['catboost', 'catboost'],
+    ['sklearn-pickle', 'scikit-learn'],
+    ['pickle', 'unknown'],
+    ['joblib', 'unknown'],
+    ['npz-weights', 'numpy'],
+    ['tensorrt-engine', 'tensorrt'],
+    ['paddle', 'paddlepaddle'],
+    ['mxnet', 'mxnet'],
+    ['caffe', 'caffe'],
+    ['flax-msgpack', 'flax'],
+    ['nemo', 'nemo'],
+    ['torchserve-mar', 'torchserve'],
+    ['llamafile', 'llamafile']
+]);
+
 ;// CONCATENATED MODULE: ./src/core/detect/bundles.ts
 
 /**
@@ -53682,6 +52798,769 @@ async function pool(items, limit, fn) {
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
     return out;
+}
+
+;// CONCATENATED MODULE: ./src/core/registry/schema.ts
+/**
+ * The model registry, schema version 1. This zod schema is the single source of truth for the
+ * shape, the defaults and the documentation of `ai-registry.yaml`: the committed JSON Schema
+ * (`schema/ai-registry.schema.json`) and the reference (`docs/registry.md`) are generated from it.
+ *
+ * Conventions:
+ * - every object is strict: an unknown field is an error (with a "did you mean" hint);
+ * - names (use cases, models) are letters, digits, `.`, `_` and `-`, so they are safe in commands,
+ *   Markdown and logs;
+ * - paths are repository-relative POSIX paths matched exactly: no case folding, no Unicode
+ *   normalisation, no `./`, `..`, backslashes or trailing slashes;
+ * - version-like values (`version`, `frameworkVersion`) must be strings: write `"3.10"` in quotes,
+ *   because unquoted YAML reads 3.10 as the number 3.1.
+ */
+
+const REGISTRY_SCHEMA_VERSION = 1;
+const USE_CASE_STATUS_VALUES = ['proposed', 'approved', 'rejected', 'retired'];
+const VERSION_STATUS_VALUES = ['pending', 'approved', 'retired'];
+const RISK_TIER_VALUES = ['minimal', 'limited', 'high', 'unacceptable'];
+/** An exception whose expiry is this many days away or fewer is reported as `expiring`. */
+const EXCEPTION_EXPIRING_DAYS = 14;
+const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+const OWNER_RE = /^(?:@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\/[A-Za-z0-9._-]+)?|[^\s@]+@[^\s@]+\.[^\s@]+)$/;
+const SHA256_RE = /^[0-9a-f]{64}$/;
+const LABEL_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+const SLUG_RE = /^[a-z0-9][a-z0-9._-]*$/;
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const NameSchema = schemas_string()
+    .min(1, { error: 'must not be empty' })
+    .max(100, { error: 'must be at most 100 characters long' })
+    .regex(NAME_RE, {
+    error: 'may contain only letters, digits, `.`, `_` and `-`, and must not start with `.` or `-`'
+});
+const OwnerSchema = schemas_string()
+    .regex(OWNER_RE, { error: 'must be a GitHub user (`@alice`), a team (`@acme/risk`) or an email address' })
+    .max(200, { error: 'must be at most 200 characters long' })
+    .describe('Who answers for it: a GitHub user (`@alice`), a team (`@acme/risk`) or an email address.');
+/** Problems with a repository-relative POSIX path, or undefined when it is well-formed. */
+function repoPathProblem(p) {
+    if (p.length === 0)
+        return 'must not be empty';
+    if (p.length > 4096)
+        return 'must be at most 4096 characters long';
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(p))
+        return 'must not contain control characters';
+    if (p.includes('\\'))
+        return 'must use forward slashes (`/`), not backslashes';
+    if (p.startsWith('/'))
+        return 'must be relative to the repository root (no leading `/`)';
+    const segments = p.split('/');
+    if (segments.some(s => s === '..'))
+        return 'must not contain `..`';
+    if (segments[0] === '.')
+        return 'must not start with `./`';
+    if (p.endsWith('/'))
+        return 'must not end with `/` (name a directory without the trailing slash)';
+    if (segments.some(s => s === '' || s === '.'))
+        return 'must not contain empty or `.` segments (`//`, `/./`)';
+    return undefined;
+}
+const RepoPathSchema = schemas_string().superRefine((p, ctx) => {
+    const problem = repoPathProblem(p);
+    if (problem !== undefined)
+        ctx.addIssue({ code: 'custom', message: problem, input: p });
+});
+const GLOB_MATCHES_EVERYTHING = new Set(['**', '**/*', '**/**', '*', './**']);
+function exceptionPathProblem(p) {
+    if (p.startsWith('!'))
+        return 'must not start with `!` (a negated pattern would cover everything else)';
+    if (GLOB_MATCHES_EVERYTHING.has(p))
+        return 'must not cover the whole repository; name the directories it is for';
+    if (p.length > 1024)
+        return 'must be at most 1024 characters long';
+    // A trailing slash is allowed here: `experiments/` covers everything beneath `experiments`.
+    return repoPathProblem(p.endsWith('/') && p.length > 1 ? p.slice(0, -1) : p);
+}
+/** Whether `s` is a real calendar date written `YYYY-MM-DD`. */
+function isCalendarDate(s) {
+    if (!DATE_RE.test(s))
+        return false;
+    const [y, m, d] = s.split('-').map(Number);
+    const date = new Date(Date.UTC(y, m - 1, d));
+    return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+const label = (what) => schemas_string()
+    .min(1, { error: 'must not be empty' })
+    .max(64, { error: 'must be at most 64 characters long' })
+    .regex(LABEL_RE, {
+    error: `must be a ${what} such as 3.2.0 (letters, digits, \`.\`, \`_\`, \`+\`, \`-\`)`
+});
+const slug = (example) => schemas_string()
+    .max(64, { error: 'must be at most 64 characters long' })
+    .regex(SLUG_RE, { error: `must be a lowercase identifier such as \`${example}\`` });
+const UseCaseStatusSchema = schemas_enum(USE_CASE_STATUS_VALUES)
+    .describe('Governance decision. Only `approved` use cases may have models linked to them; `proposed` is the default, so a use case is never approved by omission.');
+const VersionStatusSchema = schemas_enum(VERSION_STATUS_VALUES)
+    .describe('Lifecycle of this version. `pending` (the default) passes pull-request gates; release gates with `release.requireApproved` accept only `approved`; `retired` versions are no longer accepted anywhere.');
+const RiskTierSchema = schemas_enum(RISK_TIER_VALUES)
+    .describe('Optional risk classification in the style of the EU AI Act: `minimal`, `limited`, `high` or `unacceptable`. An `unacceptable` use case cannot be `approved`.');
+const UseCaseSchema = strictObject({
+    title: schemas_string()
+        .min(1, { error: 'must not be empty' })
+        .max(200, { error: 'must be at most 200 characters long' })
+        .describe('Short human-readable name of the use case.'),
+    owner: OwnerSchema,
+    status: UseCaseStatusSchema.default('proposed'),
+    riskTier: RiskTierSchema.optional(),
+    description: schemas_string()
+        .max(4000, { error: 'must be at most 4000 characters long' })
+        .optional()
+        .describe('Optional longer description.')
+})
+    .superRefine((uc, ctx) => {
+    if (uc.riskTier === 'unacceptable' && uc.status === 'approved') {
+        ctx.addIssue({
+            code: 'custom',
+            path: ['status'],
+            message: 'cannot be `approved` when riskTier is `unacceptable`',
+            input: uc.status
+        });
+    }
+})
+    .describe('A governance-owned purpose that models may serve. Read only from the trusted registry (the base commit or the central registry).');
+const ModelVersionSchema = strictObject({
+    version: label('version label').describe('Version label, unique within the model. Quote it if YAML could read it as a number (`"3.10"`).'),
+    path: RepoPathSchema.describe('Repository-relative POSIX path of the artifact (a file, or a bundle directory or main file), matched exactly: no case folding or Unicode normalisation.'),
+    sha256: schemas_string()
+        .regex(SHA256_RE, { error: 'must be 64 lowercase hex characters (the sha256 of the file)' })
+        .describe('sha256 of the artifact, 64 lowercase hex characters: the file digest, the Git LFS oid for an LFS pointer, or the bundle digest computed by `modelgate scan`.'),
+    frameworkVersion: label('framework version')
+        .optional()
+        .describe('Version of the framework that produced the file, as a string.'),
+    format: slug('xgboost-ubj')
+        .optional()
+        .describe('Serialization format id as reported by `modelgate scan` (e.g. `onnx`, `safetensors`).'),
+    status: VersionStatusSchema.default('pending')
+})
+    .describe('One registered version: an exact path and content digest.');
+const ModelEntrySchema = strictObject({
+    owner: OwnerSchema.optional(),
+    useCases: array(NameSchema)
+        .default([])
+        .describe('Names of the use cases this model serves. Each must exist and be `approved` in the trusted registry.'),
+    framework: slug('xgboost')
+        .optional()
+        .describe('Framework that produced the model, lowercase (`pytorch`, `xgboost`, ...).'),
+    source: schemas_string()
+        .min(1, { error: 'must not be empty' })
+        .max(2048, { error: 'must be at most 2048 characters long' })
+        .optional()
+        .describe('Where the code that made the model lives: a repository path or a URL.'),
+    description: schemas_string()
+        .max(4000, { error: 'must be at most 4000 characters long' })
+        .optional()
+        .describe('Optional description.'),
+    versions: array(ModelVersionSchema)
+        .min(1, { error: 'must list at least one version' })
+        .describe('Every registered version of the model. Several versions may share a path over time.')
+})
+    .superRefine((model, ctx) => {
+    const seenLabels = new Map();
+    const seenFiles = new Map();
+    model.versions.forEach((v, i) => {
+        const prior = seenLabels.get(v.version);
+        if (prior !== undefined) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['versions', i, 'version'],
+                message: `repeats version \`${v.version}\` (already at versions[${prior}]); each version label must be unique`,
+                input: v.version
+            });
+        }
+        else
+            seenLabels.set(v.version, i);
+        const file = `${v.path}\u0000${v.sha256}`;
+        const priorFile = seenFiles.get(file);
+        if (priorFile !== undefined) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['versions', i, 'sha256'],
+                message: `registers the same path and sha256 as versions[${priorFile}]`,
+                input: v.sha256
+            });
+        }
+        else
+            seenFiles.set(file, i);
+    });
+    const seenUseCases = new Set();
+    model.useCases.forEach((u, i) => {
+        if (seenUseCases.has(u))
+            ctx.addIssue({ code: 'custom', path: ['useCases', i], message: `lists \`${u}\` twice`, input: u });
+        seenUseCases.add(u);
+    });
+})
+    .describe('A developer-owned model entry (code-first registration).');
+const RegistryExceptionSchema = strictObject({
+    path: schemas_string()
+        .min(1, { error: 'must not be empty' })
+        .superRefine((p, ctx) => {
+        const problem = exceptionPathProblem(p);
+        if (problem !== undefined)
+            ctx.addIssue({ code: 'custom', message: problem, input: p });
+    })
+        .describe('Exact repository path or glob (picomatch, dot files included, case-sensitive). A trailing `/` covers everything beneath the directory. Negations (`!`) and whole-repository globs are refused.'),
+    reason: schemas_string()
+        .min(1, { error: 'must not be empty' })
+        .max(1000, { error: 'must be at most 1000 characters long' })
+        .describe('Why the waiver is acceptable.'),
+    owner: OwnerSchema,
+    expires: schemas_string()
+        .regex(DATE_RE, { error: 'must be a date written YYYY-MM-DD (for example 2027-01-31)' })
+        .refine(isCalendarDate, { error: 'must be a date written YYYY-MM-DD (for example 2027-01-31)' })
+        .describe(`Required. Last day (UTC) on which the exception applies, written YYYY-MM-DD. From ${EXCEPTION_EXPIRING_DAYS} days before, it is reported as expiring; after that day it is expired and no longer waives anything.`)
+})
+    .describe('A time-bound waiver for paths that hold models on purpose without registering them (sandboxes, test fixtures).');
+const RegistrySchema = strictObject({
+    version: literal(REGISTRY_SCHEMA_VERSION)
+        .describe('Registry schema version. This ModelGate understands version 1.'),
+    useCases: record(NameSchema, UseCaseSchema)
+        .default({})
+        .describe('Use cases by name. Governance-owned.'),
+    models: record(NameSchema, ModelEntrySchema)
+        .default({})
+        .describe('Models by name. Developer-owned; `modelgate register` writes these entries.'),
+    exceptions: array(RegistryExceptionSchema)
+        .default([])
+        .describe('Time-bound waivers. Every exception must expire.')
+})
+    .superRefine((reg, ctx) => {
+    const seen = new Map();
+    reg.exceptions.forEach((e, i) => {
+        const prior = seen.get(e.path);
+        if (prior !== undefined) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['exceptions', i, 'path'],
+                message: `repeats the path of exceptions[${prior}]; merge the two exceptions`,
+                input: e.path
+            });
+        }
+        else
+            seen.set(e.path, i);
+    });
+})
+    .describe('ModelGate model registry (ai-registry.yaml), schema version 1.');
+
+;// CONCATENATED MODULE: ./src/core/registry/exceptions.ts
+/**
+ * Matching paths against registry exceptions (time-bound waivers).
+ *
+ * - `path` is an exact repository path or a picomatch glob, matched with `dot: true` (dot files
+ *   and directories are covered), case-sensitively, with negation disabled. A trailing `/` covers
+ *   everything beneath that directory (`experiments/` is `experiments/**`).
+ * - `expires` is the last day (UTC) on which the exception applies. On that day `daysLeft` is 0.
+ * - state: `active` when more than {@link EXCEPTION_EXPIRING_DAYS} days are left, `expiring` within
+ *   that window (still waives, reported so owners renew or clean up), `expired` after the day (waives
+ *   nothing; the policy reports it).
+ * Exceptions without an expiry never get here: the schema refuses them.
+ */
+
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const matchers = new Map();
+function matcherFor(pattern) {
+    let m = matchers.get(pattern);
+    if (!m) {
+        const glob = pattern.endsWith('/') ? `${pattern}**` : pattern;
+        const isMatch = picomatch_default()(glob, { dot: true, nocase: false, nonegate: true, windows: false });
+        m = (p) => isMatch(p);
+        if (matchers.size > 10_000)
+            matchers.clear();
+        matchers.set(pattern, m);
+    }
+    return m;
+}
+/** Whether the exception's path or glob covers `path` (exact, case-sensitive). */
+function exceptionCovers(exception, path) {
+    return exception.path === path || matcherFor(exception.path)(path);
+}
+function utcDay(d) {
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+}
+/** Days from `today` (UTC date) to the `YYYY-MM-DD` expiry. */
+function daysUntil(expires, today) {
+    const [y, m, d] = expires.split('-').map(Number);
+    return Math.round((Date.UTC(y, m - 1, d) - utcDay(today)) / DAY_MS);
+}
+function exceptionState(exception, today) {
+    const daysLeft = daysUntil(exception.expires, today);
+    const state = daysLeft < 0 ? 'expired' : daysLeft <= EXCEPTION_EXPIRING_DAYS ? 'expiring' : 'active';
+    return { state, daysLeft };
+}
+/** Every exception covering `path`, in file order. */
+function matchExceptions(exceptions, path, today) {
+    return exceptions
+        .filter(e => exceptionCovers(e, path))
+        .map(exception => ({ exception, ...exceptionState(exception, today) }));
+}
+/**
+ * The exception that applies to `path`, or undefined. When several cover it, the one that lasts
+ * longest wins (so a stale broad exception never hides a current specific one); ties go to the
+ * first in the file. The result may be `expired`: the caller reports it and waives nothing.
+ */
+function matchException(exceptions, path, today) {
+    let best;
+    for (const m of matchExceptions(exceptions, path, today)) {
+        if (!best || m.daysLeft > best.daysLeft)
+            best = m;
+    }
+    return best;
+}
+
+;// CONCATENATED MODULE: ./src/core/report/model.ts
+/** Orders findings for display: errors first, then by path, then by code. Stable for tests. */
+function compareFindings(a, b) {
+    const rank = { error: 0, warning: 1, notice: 2 };
+    return (rank[a.severity] - rank[b.severity] ||
+        (a.path ?? '').localeCompare(b.path ?? '') ||
+        a.code.localeCompare(b.code) ||
+        a.message.localeCompare(b.message));
+}
+/** The verdict for a set of findings under a mode: errors fail (or warn in warn mode), warnings warn. */
+function verdictOf(findings, mode) {
+    if (findings.some(f => f.severity === 'error'))
+        return mode === 'enforce' ? 'fail' : 'warn';
+    if (findings.some(f => f.severity === 'warning'))
+        return 'warn';
+    return 'pass';
+}
+
+;// CONCATENATED MODULE: ./src/core/policy/fixes.ts
+/**
+ * Fix text shown beside findings. Paths are attacker-controlled, so they are quoted for the
+ * shell (single quotes) and for YAML (JSON strings are valid YAML double-quoted scalars).
+ */
+/** Quotes a value for POSIX shells: everything inside single quotes is literal. */
+function shellQuote(value) {
+    if (/^[A-Za-z0-9_./@%+=:,-]+$/.test(value) && !value.startsWith('-'))
+        return value;
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+/** The exact CLI command that registers the artifact at this path. */
+function registerCommand(path) {
+    return `npx modelgate register ${shellQuote(path)}`;
+}
+/** A model name suggested from the artifact's path: its file stem, as a lowercase slug. */
+function suggestModelName(path) {
+    const segments = path.split('/').filter(Boolean);
+    const last = segments.at(-1) ?? 'model';
+    const stem = last.replace(/\.[^.]*$/, '');
+    const generic = /^(model|weights|pytorch_model|saved_model|checkpoint|ckpt)$/i.test(stem);
+    const base = generic && segments.length > 1 ? `${segments.at(-2)}-${stem}` : stem;
+    const slug = base
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '');
+    return slug.slice(0, 64) || 'model';
+}
+/** Registry lines that would register this artifact, for users who edit the file by hand. */
+function registryEntrySnippet(artifact, useCase = '<approved-use-case-id>') {
+    const lines = [
+        'models:',
+        `  ${suggestModelName(artifact.path)}:`,
+        '    owner: "@your-team"',
+        `    useCases: [${useCase}]`,
+        `    framework: ${JSON.stringify(artifact.framework)}`,
+        '    versions:',
+        '      - version: 1.0.0',
+        `        path: ${JSON.stringify(artifact.path)}`,
+        `        sha256: ${artifact.digest}`
+    ];
+    if (artifact.metadata.frameworkVersion) {
+        lines.push(`        frameworkVersion: ${JSON.stringify(artifact.metadata.frameworkVersion)}`);
+    }
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/core/policy/evaluate.ts
+
+
+
+
+
+const VERSION_FIELDS = new Set(['frameworkVersion', 'format', 'status']);
+/** Judges every artifact against the registry and policy, and builds the one report model. */
+function evaluate(input) {
+    const findings = [...input.findings];
+    const exceptionUses = [];
+    const models = input.artifacts.map(artifact => {
+        const own = judgeArtifact(artifact, input, exceptionUses);
+        findings.push(...own.findings);
+        return own;
+    });
+    for (const path of input.deleted) {
+        findings.push({
+            code: 'MG014',
+            severity: 'notice',
+            message: `Model file ${path} is deleted by this change.`,
+            path,
+            fix: 'If the model is retired, mark its registry version `status: retired`.'
+        });
+    }
+    for (const entry of input.skipped)
+        findings.push(skippedFinding(entry));
+    if (input.reconcile && input.registry)
+        findings.push(...reconcileFindings(input, input.registry));
+    for (const change of input.registryChanges) {
+        findings.push({
+            code: 'MG011',
+            severity: 'notice',
+            message: `Registry ${change.kind.replace(/-/g, ' ')}: ${change.name}. ${change.detail}`,
+            ...(input.registry?.file ? { path: input.registry.file } : {}),
+            fix: 'Reviewers: check this registry change before approving the pull request.'
+        });
+    }
+    const judged = applySeverity(findings, input.policy.severity).sort(compareFindings);
+    const kept = new Set(judged);
+    for (const model of models) {
+        model.findings = model.findings.filter(f => kept.has(f));
+        model.verdict =
+            model.status === 'excepted' && model.findings.length === 0
+                ? 'pass'
+                : verdictOf(model.findings, input.mode);
+    }
+    const count = (severity) => judged.filter(f => f.severity === severity).length;
+    return {
+        verdict: verdictOf(judged, input.mode),
+        mode: input.mode,
+        context: input.context,
+        models,
+        findings: judged,
+        registryChanges: [...input.registryChanges],
+        exceptions: exceptionUses,
+        skipped: [...input.skipped],
+        counts: {
+            models: models.length,
+            findings: judged.length,
+            errors: count('error'),
+            warnings: count('warning'),
+            notices: count('notice'),
+            unregistered: models.filter(m => m.status === 'unregistered' || m.status === 'unregistered-version')
+                .length
+        }
+    };
+}
+/**
+ * Findings a policy file may not turn off or soften: an incomplete change set means the gate did
+ * not see everything, and a gate must never pass on what it did not see (THREATS 10).
+ */
+const FAIL_CLOSED_CODES = new Set(['MG010']);
+function applySeverity(findings, overrides) {
+    const result = [];
+    for (const finding of findings) {
+        const override = FAIL_CLOSED_CODES.has(finding.code)
+            ? undefined
+            : (overrides.get(finding.code) ?? overrides.get(rule(finding.code).slug));
+        if (override === 'off')
+            continue;
+        if (override)
+            finding.severity = override;
+        result.push(finding);
+    }
+    return result;
+}
+function finding(code, artifact, fields) {
+    return {
+        code,
+        severity: RULES.get(code).defaultSeverity,
+        artifact: artifact.path,
+        path: artifact.path,
+        ...fields
+    };
+}
+function judgeArtifact(artifact, input, exceptionUses) {
+    const findings = [];
+    const report = { artifact, status: 'unregistered', verdict: 'pass', findings };
+    const serialization = serializationFindings(artifact);
+    for (const item of serialization) {
+        if (item.code === 'MG007' && input.policy.unsafeSerialization === 'warn')
+            item.severity = 'warning';
+    }
+    findings.push(...serialization);
+    if (artifact.malformed) {
+        findings.push(finding('MG017', artifact, {
+            message: `${artifact.path} looks like ${artifact.format} but is malformed: ${artifact.malformed}.`,
+            fix: 'Re-export the model with its framework, or remove the damaged file.'
+        }));
+    }
+    if (artifact.escapingOutputs && artifact.escapingOutputs.length > 0) {
+        findings.push(finding('MG021', artifact, {
+            message: `${artifact.path} points at ${artifact.escapingOutputs.join(', ')}, outside the repository; ModelGate never follows it.`,
+            fix: 'Keep DVC outputs inside the repository, so the model they stand for can be registered and judged.'
+        }));
+    }
+    const registry = input.registry;
+    if (!registry)
+        return report;
+    const exception = findException(artifact, registry, input.today);
+    if (exception) {
+        exceptionUses.push(exception);
+        if (exception.state === 'expired') {
+            findings.push(finding('MG008', artifact, {
+                message: `The exception for ${exception.pattern} (owner ${exception.owner}) expired on ${exception.expires}.`,
+                fix: 'Register the model, or ask the exception owner to renew it with a new expiry date.'
+            }));
+        }
+        else {
+            findings.push(finding('MG020', artifact, {
+                message: `Covered by the exception for ${exception.pattern} (owner ${exception.owner}, ${exception.daysLeft} days left): ${exception.reason}`
+            }));
+            report.status = 'excepted';
+            // An exception waives registration; it waives unsafe pickles only when the policy says so.
+            if (input.policy.unsafeSerialization !== 'fail') {
+                report.findings = findings.filter(f => f.code !== 'MG007');
+            }
+            return report;
+        }
+    }
+    const atPath = registry.models.versionsByPath.get(artifact.path) ?? [];
+    const matched = atPath.find(ref => ref.version.sha256 === artifact.digest);
+    if (!matched) {
+        report.status = atPath.length > 0 ? 'unregistered-version' : 'unregistered';
+        findings.push(unregisteredFinding(artifact, atPath, registry, input.renamedFrom));
+        return report;
+    }
+    report.registeredAs = {
+        model: matched.modelName,
+        version: matched.version.version,
+        useCases: [...matched.model.useCases]
+    };
+    report.status = registeredStatus(matched, registry);
+    findings.push(...useCaseFindings(artifact, matched, registry));
+    findings.push(...metadataFindings(artifact, matched, input.policy.requiredMetadata));
+    if (input.policy.requireApprovedVersions && matched.version.status !== 'approved') {
+        findings.push(finding('MG018', artifact, {
+            message: `${matched.modelName} ${matched.version.version} is ${matched.version.status}; releases ship only approved versions.`,
+            fix: `Have the model owner set \`status: approved\` on version ${matched.version.version} once it is reviewed.`
+        }));
+    }
+    return report;
+}
+function registeredStatus(matched, registry) {
+    const merged = registry.mergedModels?.versionsByDigest.get(matched.version.sha256) ?? [];
+    const alreadyMerged = merged.some(ref => ref.modelName === matched.modelName && ref.version.path === matched.version.path);
+    return alreadyMerged ? 'registered' : 'registered-in-this-change';
+}
+function unregisteredFinding(artifact, atPath, registry, renamedFrom) {
+    const command = registerCommand(artifact.path);
+    if (atPath.length > 0) {
+        const model = atPath[0].modelName;
+        return finding('MG002', artifact, {
+            message: `${artifact.path} is registered as ${model}, but these bytes (sha256 ${artifact.digest.slice(0, 12)}…) are not a registered version.`,
+            fix: `Register the new version of ${model}, or restore the registered bytes.`,
+            command
+        });
+    }
+    const movedFrom = renamedFrom.get(artifact.path);
+    const sameBytes = registry.models.versionsByDigest.get(artifact.digest) ?? [];
+    const moved = sameBytes.find(ref => movedFrom === undefined || ref.version.path === movedFrom);
+    if (moved) {
+        return finding('MG013', artifact, {
+            message: `${artifact.path} has the bytes of ${moved.modelName} ${moved.version.version}, registered at ${moved.version.path}.`,
+            fix: `Update \`path:\` of ${moved.modelName} ${moved.version.version} to the new location.`
+        });
+    }
+    return finding('MG001', artifact, {
+        message: `${artifact.path} (${artifact.format}) is not in the model registry.`,
+        fix: `Register it, then commit the registry change:\n${registryEntrySnippet(artifact)}`,
+        command
+    });
+}
+function useCaseFindings(artifact, matched, registry) {
+    const result = [];
+    const name = matched.modelName;
+    if (matched.model.useCases.length === 0) {
+        result.push(finding('MG003', artifact, {
+            message: `${name} is registered but linked to no use case.`,
+            fix: `Add an approved use case id to \`useCases:\` of ${name}.`
+        }));
+    }
+    for (const id of matched.model.useCases) {
+        const trusted = registry.trustedUseCases.get(id);
+        if (!trusted) {
+            const proposed = registry.proposedUseCases.get(id);
+            result.push(finding('MG004', artifact, {
+                message: proposed
+                    ? `${name} links use case ${id}, which this change adds; a use case is not approved until governance has merged it.`
+                    : `${name} links use case ${id}, which is not in the registry's use cases.`,
+                fix: proposed
+                    ? `Propose use case ${id} in its own change for governance to merge, or link an approved use case.`
+                    : `Link one of the approved use cases (${approvedIds(registry)}), or have governance add ${id}.`
+            }));
+        }
+        else if (trusted.status !== 'approved') {
+            result.push(finding('MG005', artifact, {
+                message: `${name} links use case ${id}, whose status is ${trusted.status}.`,
+                fix: `Ask the use case owner (${trusted.owner}) to get it approved, or link an approved use case.`
+            }));
+        }
+    }
+    return result;
+}
+function approvedIds(registry) {
+    const ids = [...registry.trustedUseCases]
+        .filter(([, useCase]) => useCase.status === 'approved')
+        .map(([id]) => id);
+    return ids.length > 0 ? ids.join(', ') : 'none yet';
+}
+function metadataFindings(artifact, matched, required) {
+    const missing = required.filter(field => {
+        const holder = VERSION_FIELDS.has(field) ? matched.version : matched.model;
+        const value = Object.prototype.hasOwnProperty.call(holder, field) ? holder[field] : undefined;
+        return (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0));
+    });
+    if (missing.length === 0)
+        return [];
+    return [
+        finding('MG006', artifact, {
+            message: `${matched.modelName} ${matched.version.version} lacks required metadata: ${missing.join(', ')}.`,
+            fix: `Fill ${missing.join(', ')} in the registry entry of ${matched.modelName}.`
+        })
+    ];
+}
+function serializationFindings(artifact) {
+    const scan = artifact.pickle;
+    if (!scan)
+        return [];
+    if (scan.unsafeGlobals.length > 0 || scan.error) {
+        const what = scan.error
+            ? `its pickle stream could not be parsed (${scan.error}), so it cannot be shown to be safe`
+            : `its pickle imports ${scan.unsafeGlobals.join(', ')}, which can run code when loaded`;
+        return [
+            finding('MG007', artifact, {
+                message: `${artifact.path}: ${what}.`,
+                fix: 'Do not load this file. Re-export the model in a format that cannot run code (safetensors, ONNX).'
+            })
+        ];
+    }
+    return [
+        finding('MG019', artifact, {
+            message: `${artifact.path} is pickle-based (${artifact.format}); loading a pickle can run code.`,
+            fix: 'Prefer safetensors or ONNX for weights that are shared.'
+        })
+    ];
+}
+function findException(artifact, registry, today) {
+    const match = matchException(registry.trustedExceptions, artifact.path, today);
+    if (!match)
+        return undefined;
+    return {
+        path: artifact.path,
+        pattern: match.exception.path,
+        owner: match.exception.owner,
+        reason: match.exception.reason,
+        expires: match.exception.expires,
+        daysLeft: match.daysLeft,
+        state: match.state
+    };
+}
+function skippedFinding(entry) {
+    if (entry.reason === 'submodule') {
+        return {
+            code: 'MG015',
+            severity: rule('MG015').defaultSeverity,
+            message: `Submodule ${entry.path} changed; ModelGate never enters submodules, so models inside it are not judged.`,
+            path: entry.path,
+            fix: 'Run ModelGate in the submodule repository, or set MG015 to warning in the policy file if that is accepted.'
+        };
+    }
+    if (entry.reason === 'symlink') {
+        const target = linkTarget(entry.detail);
+        const escapes = target !== undefined && linkEscapesTree(entry.path, target);
+        const modelLike = escapes && inferPointerTarget(target) !== null;
+        return {
+            code: 'MG016',
+            // A link out of the repository to a model file smuggles an ungoverned model in: an error.
+            severity: modelLike ? 'error' : rule('MG016').defaultSeverity,
+            message: modelLike
+                ? `${entry.path} is a symlink to ${target}, a model file outside the repository; ModelGate never follows symlinks, so that model is ungoverned.`
+                : `${entry.path} is a symlink (${entry.detail}); ModelGate never follows symlinks.`,
+            path: entry.path,
+            fix: 'Commit the model file itself instead of a link to it.'
+        };
+    }
+    return {
+        code: 'MG017',
+        severity: rule('MG017').defaultSeverity,
+        message: `${entry.path} could not be read: ${entry.detail}.`,
+        path: entry.path,
+        fix: 'Check the file is a regular file committed to the repository.'
+    };
+}
+/** The target the scan recorded for a symlink (`symlink to "<target>", ...`), if it can be read back. */
+function linkTarget(detail) {
+    const quoted = /^symlink to ("(?:[^"\\]|\\.)*")/.exec(detail)?.[1];
+    if (quoted === undefined)
+        return undefined;
+    try {
+        const value = JSON.parse(quoted);
+        return typeof value === 'string' && value !== '' ? value : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Whether a link at `path` pointing at `target` leaves the repository (absolute, or `..` past the root). */
+function linkEscapesTree(path, target) {
+    if (target.startsWith('/') || /^[A-Za-z]:[\\/]/.test(target) || target.startsWith('\\'))
+        return true;
+    const parts = path.split('/').slice(0, -1);
+    for (const part of target.split(/[\\/]/)) {
+        if (part === '..') {
+            if (parts.length === 0)
+                return true;
+            parts.pop();
+        }
+        else if (part !== '.' && part !== '')
+            parts.push(part);
+    }
+    return false;
+}
+/** Stale entries and unused expired exceptions, each reported once, for whole-tree runs. */
+function reconcileFindings(input, registry) {
+    const present = new Set();
+    for (const artifact of input.artifacts) {
+        present.add(artifact.path);
+        for (const file of artifact.files)
+            present.add(file);
+    }
+    const result = [];
+    for (const [path, allRefs] of registry.models.versionsByPath) {
+        // A retired version is expected to be gone.
+        const refs = allRefs.filter(ref => ref.version.status !== 'retired');
+        if (present.has(path) || refs.length === 0)
+            continue;
+        const names = [...new Set(refs.map(ref => `${ref.modelName} ${ref.version.version}`))].join(', ');
+        result.push({
+            code: 'MG012',
+            severity: rule('MG012').defaultSeverity,
+            message: `The registry lists ${path} (${names}), but no model is at that path.`,
+            path,
+            fix: 'Remove the entry, mark its versions `status: retired`, or restore the file.'
+        });
+    }
+    const usedPatterns = new Set(input.artifacts.map(artifact => matchException(registry.trustedExceptions, artifact.path, input.today)?.exception.path));
+    for (const exception of registry.trustedExceptions) {
+        if (usedPatterns.has(exception.path))
+            continue;
+        if (exceptionState(exception, input.today).state !== 'expired')
+            continue;
+        result.push({
+            code: 'MG008',
+            severity: rule('MG008').defaultSeverity,
+            message: `The exception for ${exception.path} (owner ${exception.owner}) expired on ${exception.expires}.`,
+            ...(registry.file !== undefined ? { path: registry.file } : {}),
+            fix: 'Remove the expired exception from the registry, or renew it with a new expiry date.'
+        });
+    }
+    return result;
 }
 
 ;// CONCATENATED MODULE: ./src/core/registry/diff.ts
@@ -54896,11 +54775,6 @@ async function judge_judge(request) {
 
 
 
-
-
-
-
-
 /**
  * The event matrix, executed (DESIGN.md, Events). Everything is read from local git as objects
  * (CommitTree, readBlobAt): the working tree is never read, so under `pull_request_target` a
@@ -55024,6 +54898,135 @@ async function judgeEvent(request) {
         await tree.close();
     }
 }
+
+;// CONCATENATED MODULE: ./src/github/errors.ts
+
+function shape(error) {
+    return typeof error === 'object' && error !== null ? error : {};
+}
+/** Thrown by the client's fetch wrapper when a URL leaves the API host; the token was not sent. */
+class ForeignHostError extends Error {
+    target;
+    allowed;
+    name = 'ForeignHostError';
+    constructor(target, allowed) {
+        super(`Refusing to send the token to ${target}: the API is ${allowed}.`);
+        this.target = target;
+        this.allowed = allowed;
+    }
+}
+/** The error and its causes, outermost first (bounded: causes can be cyclic). */
+function chain(error) {
+    const out = [];
+    let current = error;
+    for (let i = 0; i < 5 && typeof current === 'object' && current !== null; i++) {
+        out.push(shape(current));
+        current = shape(current).cause;
+    }
+    return out;
+}
+function isRateLimited(status, headers, detail) {
+    if (status === 429)
+        return true;
+    if (status !== 403)
+        return false;
+    return (String(headers['x-ratelimit-remaining']) === '0' ||
+        headers['retry-after'] !== undefined ||
+        /rate limit/i.test(detail));
+}
+/** Turns an Octokit error into a GitHubApiError whose message says what happened and what to do. */
+function classifyApiError(error, action) {
+    if (error instanceof GitHubApiError)
+        return error;
+    const { status, response } = shape(error);
+    const links = chain(error);
+    const headers = response?.headers ?? {};
+    const detail = messageOf(error).split('\n')[0]?.slice(0, 300) ?? '';
+    const foreign = links.find(link => link.name === 'ForeignHostError');
+    if (foreign) {
+        return new GitHubApiError(`Could not ${action}: ${foreign.message ?? 'a response pointed at another host'} The token is only ever sent to the API host.`, 'invalid');
+    }
+    if (response === undefined) {
+        const timedOut = links.some(link => link.name === 'TimeoutError' || link.name === 'AbortError') ||
+            /aborted|timeout|timed out/i.test(detail);
+        if (timedOut) {
+            return new GitHubApiError(`GitHub API did not answer in time while trying to ${action} (every request has a timeout, and retries are bounded). Re-run the job; check https://www.githubstatus.com if it persists.`, 'timeout');
+        }
+        if (status === undefined || status === 500) {
+            return new GitHubApiError(`Could not reach the GitHub API to ${action}: ${detail}. Check the runner's network and GITHUB_API_URL.`, 'network');
+        }
+    }
+    if (isRateLimited(status, headers, detail)) {
+        const reset = Number(headers['x-ratelimit-reset']);
+        const retryAfter = Number(headers['retry-after']);
+        const when = Number.isFinite(retryAfter) && retryAfter > 0
+            ? ` GitHub asked to wait ${retryAfter}s.`
+            : Number.isFinite(reset) && reset > 0
+                ? ` It resets at ${new Date(reset * 1000).toISOString()}.`
+                : '';
+        return new GitHubApiError(`GitHub API rate limit reached while trying to ${action} (HTTP ${status ?? '?'}).${when} This is not a permission problem: re-run the job later, or use a token with its own quota (a GitHub App installation token).`, 'rate-limit', status);
+    }
+    if (status === 401) {
+        return new GitHubApiError(`GitHub rejected the token while trying to ${action} (HTTP 401: ${detail}). Check that the token is valid and not expired.`, 'auth', status);
+    }
+    if (status === 403) {
+        return new GitHubApiError(`Permission denied: the token may not ${action} (HTTP 403: ${detail}). Grant the permission the README lists for this step, or use a token that has it.`, 'permission', status);
+    }
+    if (status === 404) {
+        return new GitHubApiError(`Not found while trying to ${action} (HTTP 404). Check the name and ref, and that the token can see the repository (a private repository answers 404 to tokens without access).`, 'not-found', status);
+    }
+    if (status === 422)
+        return new GitHubApiError(`GitHub refused to ${action} (HTTP 422: ${detail}).`, 'invalid', status);
+    if (status !== undefined && status >= 500) {
+        return new GitHubApiError(`GitHub API failed while trying to ${action} (HTTP ${status}) after bounded retries. Re-run the job; check https://www.githubstatus.com if it persists.`, 'server', status);
+    }
+    return new GitHubApiError(`Could not ${action}: ${detail}`, 'network', status);
+}
+
+;// CONCATENATED MODULE: ./src/github/api/list-pull-request-files.ts
+
+/** GitHub stops listing a pull request's files after this many, silently (no error, no marker). */
+const PULL_REQUEST_FILES_CAP = 3000;
+/** The compare API returns at most this many files; ModelGate never uses it for a change set. */
+const COMPARE_FILES_CAP = 300;
+/**
+ * Lists a pull request's files: `GET /repos/{owner}/{repo}/pulls/{n}/files`, 100 per page (the
+ * maximum), every page. The result is capped by GitHub at {@link PULL_REQUEST_FILES_CAP}; compare
+ * its length with the pull request's `changed_files` ({@link listingIsComplete}) before trusting it.
+ */
+async function listPullRequestFiles(client, repo, pullNumber) {
+    try {
+        const files = await client.paginate(client.rest.pulls.listFiles, {
+            ...repo,
+            pull_number: pullNumber,
+            per_page: 100
+        });
+        return files.map(file => ({
+            path: file.filename,
+            status: file.status,
+            ...(file.previous_filename !== undefined ? { previousPath: file.previous_filename } : {})
+        }));
+    }
+    catch (error) {
+        throw classifyApiError(error, `list the files of pull request #${pullNumber}`);
+    }
+}
+/**
+ * Whether a listing of `listed` files can be the whole change set of a pull request that GitHub
+ * says changed `changedFiles`: never when the counts differ, and never at or over the cap (a
+ * listing that stops exactly at the cap cannot be told from a capped one).
+ */
+function listingIsComplete(listed, changedFiles, cap = PULL_REQUEST_FILES_CAP) {
+    return listed === changedFiles && listed < cap;
+}
+
+;// CONCATENATED MODULE: ./src/action/judge-from-api.ts
+
+
+
+
+
+
 const NAMES_SHOWN = 10;
 /**
  * The change set from the API, when local git cannot supply it. This never passes: ModelGate
@@ -61155,6 +61158,7 @@ function settingsFrom(config, release) {
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
