@@ -8,6 +8,7 @@ export default {
   },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/scripts/jest-closing-line.cjs'],
   collectCoverageFrom: ['src/**/*.ts'],
   coverageThreshold: { global: { lines: 80, branches: 70 } }
 }
