@@ -163,3 +163,34 @@ describe('hostile registries end in the gate’s own message (dist/index.js)', (
     expect(errorTitles(run)).toContain('MG009 Invalid registry')
   })
 })
+
+describe('central registry unavailable (dist/index.js)', () => {
+  const central = { registry: 'acme/governance/ai-registry.yaml@main', 'registry-token': 'test-token' }
+
+  it('fails closed by default, saying it was not found', async () => {
+    const run = await judgePr(
+      { 'README.md': '# x\n' },
+      { 'models/mlp.safetensors': { copyFrom: SAFETENSORS } },
+      central
+    )
+    expect(run.code).toBe(1)
+    expect(errorTitles(run)).toContain('MG009 Invalid registry')
+    expect(run.stdout).toMatch(
+      /::error .*central registry acme\/governance\/ai-registry\.yaml@main could not be read: Not found/
+    )
+  })
+
+  it('with registryUnavailable: warn, reports a warning and passes, never silently', async () => {
+    const run = await judgePr(
+      { '.github/modelgate.yml': 'registryUnavailable: warn\n' },
+      { 'models/mlp.safetensors': { copyFrom: SAFETENSORS } },
+      central
+    )
+    expect(run.code).toBe(0)
+    expect(run.outputs.verdict).toBe('warn')
+    expect(run.stdout).toMatch(
+      /::warning title=MG009 Invalid registry::.*could not be read.*registryUnavailable is set to warn/
+    )
+    expect(run.summary).toContain('ModelGate passed with warnings')
+  })
+})

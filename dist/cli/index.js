@@ -50663,7 +50663,7 @@ async function loadCentral(request, location, source) {
             severity: request.onUnavailable === 'warn' ? 'warning' : 'error',
             message: `The central registry ${source} could not be read: ${messageOf(error)}`,
             fix: request.onUnavailable === 'warn'
-                ? 'registry-unavailable is set to warn, so models were not judged. Restore access to the central registry.'
+                ? 'registryUnavailable is set to warn in the policy file, so models were not judged. Restore access to the central registry.'
                 : 'Give `registry-token` read access (contents: read) to the governance repository, and check the path and ref.'
         };
         return { view: null, findings: [finding], changes: [] };
