@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { FakeGitHub } from '../support/fake-github-api.js'
 import { TestRepo } from '../support/git-repo.js'
@@ -288,6 +288,28 @@ describe('pull_request gate (dist/index.js)', () => {
     expect(body).not.toMatch(/(^|[^`])<img/)
     expect(body).toContain('&#64;octocat')
     expect(JSON.parse(run.outputs.models ?? '[]')).toEqual([expect.objectContaining({ path: name })])
+  })
+
+  it('judges a model whose name is not UTF-8 and a 4,000-character path, and shows both', async () => {
+    // Written through the file system with raw bytes: git stores the name exactly as given.
+    const dir = Buffer.from(`${repo.dir}/models/`)
+    mkdirSync(dir, { recursive: true })
+    copyFileSync(
+      SAFETENSORS,
+      Buffer.concat([dir, Buffer.from([0x63, 0x61, 0x66, 0xe9]), Buffer.from('.bin')])
+    )
+    const deep = `deep/${Array.from({ length: 40 }, (_, i) => `level-${String(i).padStart(2, '0')}-${'x'.repeat(90)}`).join('/')}/m.bin`
+    const head = repo.commit('odd names', { [deep]: { copyFrom: SAFETENSORS } })
+    await start({ pullRequests: { 7: { head_sha: head, base_sha: base } } })
+    const run = await gate(head)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toBe('')
+    const paths = JSON.parse(run.outputs.models ?? '[]') as { path: string }[]
+    expect(paths.map(m => m.path).sort()).toEqual([deep, 'models/caf\udce9.bin'].sort())
+    expect(deep.length).toBeGreaterThan(3900)
+    // Displays show the byte and shorten the long path; the verdict used the exact strings.
+    expect(run.summary).toContain('models/caf\\xE9.bin')
+    expect(run.summary).toContain('…')
   })
 
   it('fails closed with the exact fix when the base commit is missing from a shallow checkout', async () => {
