@@ -33456,7 +33456,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1604);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5343);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1676);
 /** The `modelgate` executable: runs the CLI on the process and sets the exit code. */
 
 
@@ -33538,7 +33538,7 @@ function stderrLogger(io, verbose) {
 
 /***/ }),
 
-/***/ 5343:
+/***/ 1676:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38974,7 +38974,8 @@ function skipEntry(state, e) {
         state.skipped.push({
             path: e.path,
             reason: 'symlink',
-            detail: `symlink to ${JSON.stringify(e.linkTarget ?? '')}, not followed`
+            detail: `symlink to ${JSON.stringify(e.linkTarget ?? '')}, not followed`,
+            ...(e.linkTarget !== undefined ? { linkTarget: e.linkTarget } : {})
         });
     }
     else if (e.kind === 'submodule') {
@@ -49142,7 +49143,110 @@ function rules_rule(code) {
     return RULES.get(code);
 }
 
+;// CONCATENATED MODULE: ./src/core/policy/reconcile.ts
+
+
+/**
+ * Whole-tree reconciliation (scheduled runs, `modelgate reconcile`): what the registry promises
+ * that the tree no longer holds. Shadow models and drift are ordinary findings of the judged
+ * artifacts; only a whole-tree scan can say an entry is stale or an exception is unused.
+ */
+/** Stale entries and unused expired exceptions, each reported once, for whole-tree runs. */
+function reconcileFindings(artifacts, registry, today) {
+    const present = new Set();
+    for (const artifact of artifacts) {
+        present.add(artifact.path);
+        for (const file of artifact.files)
+            present.add(file);
+    }
+    const result = [];
+    for (const [path, allRefs] of registry.models.versionsByPath) {
+        // A retired version is expected to be gone.
+        const refs = allRefs.filter(ref => ref.version.status !== 'retired');
+        if (present.has(path) || refs.length === 0)
+            continue;
+        const names = [...new Set(refs.map(ref => `${ref.modelName} ${ref.version.version}`))].join(', ');
+        result.push({
+            code: 'MG012',
+            severity: rules_rule('MG012').defaultSeverity,
+            message: `The registry lists ${path} (${names}), but no model is at that path.`,
+            path,
+            fix: 'Remove the entry, mark its versions `status: retired`, or restore the file.'
+        });
+    }
+    const usedPatterns = new Set(artifacts.map(artifact => matchException(registry.trustedExceptions, artifact.path, today)?.exception.path));
+    for (const exception of registry.trustedExceptions) {
+        if (usedPatterns.has(exception.path))
+            continue;
+        if (exceptionState(exception, today).state !== 'expired')
+            continue;
+        result.push({
+            code: 'MG008',
+            severity: rules_rule('MG008').defaultSeverity,
+            message: `The exception for ${exception.path} (owner ${exception.owner}) expired on ${exception.expires}.`,
+            ...(registry.file !== undefined ? { path: registry.file } : {}),
+            fix: 'Remove the expired exception from the registry, or renew it with a new expiry date.'
+        });
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/core/policy/skipped.ts
+
+
+/** The finding for a tree entry the scan did not classify (symlink, submodule, unreadable file). */
+function skippedFinding(entry) {
+    if (entry.reason === 'submodule') {
+        return {
+            code: 'MG015',
+            severity: rules_rule('MG015').defaultSeverity,
+            message: `Submodule ${entry.path} changed; ModelGate never enters submodules, so models inside it are not judged.`,
+            path: entry.path,
+            fix: 'Run ModelGate in the submodule repository, or set MG015 to warning in the policy file if that is accepted.'
+        };
+    }
+    if (entry.reason === 'symlink') {
+        const target = entry.linkTarget;
+        const escapes = target !== undefined && linkEscapesTree(entry.path, target);
+        const modelLike = escapes && inferPointerTarget(target) !== null;
+        return {
+            code: 'MG016',
+            // A link out of the repository to a model file smuggles an ungoverned model in: an error.
+            severity: modelLike ? 'error' : rules_rule('MG016').defaultSeverity,
+            message: modelLike
+                ? `${entry.path} is a symlink to ${target}, a model file outside the repository; ModelGate never follows symlinks, so that model is ungoverned.`
+                : `${entry.path} is a symlink (${entry.detail}); ModelGate never follows symlinks.`,
+            path: entry.path,
+            fix: 'Commit the model file itself instead of a link to it.'
+        };
+    }
+    return {
+        code: 'MG017',
+        severity: rules_rule('MG017').defaultSeverity,
+        message: `${entry.path} could not be read: ${entry.detail}.`,
+        path: entry.path,
+        fix: 'Check the file is a regular file committed to the repository.'
+    };
+}
+/** Whether a link at `path` pointing at `target` leaves the repository (absolute, or `..` past the root). */
+function linkEscapesTree(path, target) {
+    if (target.startsWith('/') || /^[A-Za-z]:[\\/]/.test(target) || target.startsWith('\\'))
+        return true;
+    const parts = path.split('/').slice(0, -1);
+    for (const part of target.split(/[\\/]/)) {
+        if (part === '..') {
+            if (parts.length === 0)
+                return true;
+            parts.pop();
+        }
+        else if (part !== '.' && part !== '')
+            parts.push(part);
+    }
+    return false;
+}
+
 ;// CONCATENATED MODULE: ./src/core/policy/evaluate.ts
+
 
 
 
@@ -49169,8 +49273,9 @@ function evaluate(input) {
     }
     for (const entry of input.skipped)
         findings.push(skippedFinding(entry));
-    if (input.reconcile && input.registry)
-        findings.push(...reconcileFindings(input, input.registry));
+    if (input.reconcile && input.registry) {
+        findings.push(...reconcileFindings(input.artifacts, input.registry, input.today));
+    }
     for (const change of input.registryChanges) {
         findings.push({
             code: 'MG011',
@@ -49423,107 +49528,6 @@ function findException(artifact, registry, today) {
         daysLeft: match.daysLeft,
         state: match.state
     };
-}
-function skippedFinding(entry) {
-    if (entry.reason === 'submodule') {
-        return {
-            code: 'MG015',
-            severity: rules_rule('MG015').defaultSeverity,
-            message: `Submodule ${entry.path} changed; ModelGate never enters submodules, so models inside it are not judged.`,
-            path: entry.path,
-            fix: 'Run ModelGate in the submodule repository, or set MG015 to warning in the policy file if that is accepted.'
-        };
-    }
-    if (entry.reason === 'symlink') {
-        const target = linkTarget(entry.detail);
-        const escapes = target !== undefined && linkEscapesTree(entry.path, target);
-        const modelLike = escapes && inferPointerTarget(target) !== null;
-        return {
-            code: 'MG016',
-            // A link out of the repository to a model file smuggles an ungoverned model in: an error.
-            severity: modelLike ? 'error' : rules_rule('MG016').defaultSeverity,
-            message: modelLike
-                ? `${entry.path} is a symlink to ${target}, a model file outside the repository; ModelGate never follows symlinks, so that model is ungoverned.`
-                : `${entry.path} is a symlink (${entry.detail}); ModelGate never follows symlinks.`,
-            path: entry.path,
-            fix: 'Commit the model file itself instead of a link to it.'
-        };
-    }
-    return {
-        code: 'MG017',
-        severity: rules_rule('MG017').defaultSeverity,
-        message: `${entry.path} could not be read: ${entry.detail}.`,
-        path: entry.path,
-        fix: 'Check the file is a regular file committed to the repository.'
-    };
-}
-/** The target the scan recorded for a symlink (`symlink to "<target>", ...`), if it can be read back. */
-function linkTarget(detail) {
-    const quoted = /^symlink to ("(?:[^"\\]|\\.)*")/.exec(detail)?.[1];
-    if (quoted === undefined)
-        return undefined;
-    try {
-        const value = JSON.parse(quoted);
-        return typeof value === 'string' && value !== '' ? value : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Whether a link at `path` pointing at `target` leaves the repository (absolute, or `..` past the root). */
-function linkEscapesTree(path, target) {
-    if (target.startsWith('/') || /^[A-Za-z]:[\\/]/.test(target) || target.startsWith('\\'))
-        return true;
-    const parts = path.split('/').slice(0, -1);
-    for (const part of target.split(/[\\/]/)) {
-        if (part === '..') {
-            if (parts.length === 0)
-                return true;
-            parts.pop();
-        }
-        else if (part !== '.' && part !== '')
-            parts.push(part);
-    }
-    return false;
-}
-/** Stale entries and unused expired exceptions, each reported once, for whole-tree runs. */
-function reconcileFindings(input, registry) {
-    const present = new Set();
-    for (const artifact of input.artifacts) {
-        present.add(artifact.path);
-        for (const file of artifact.files)
-            present.add(file);
-    }
-    const result = [];
-    for (const [path, allRefs] of registry.models.versionsByPath) {
-        // A retired version is expected to be gone.
-        const refs = allRefs.filter(ref => ref.version.status !== 'retired');
-        if (present.has(path) || refs.length === 0)
-            continue;
-        const names = [...new Set(refs.map(ref => `${ref.modelName} ${ref.version.version}`))].join(', ');
-        result.push({
-            code: 'MG012',
-            severity: rules_rule('MG012').defaultSeverity,
-            message: `The registry lists ${path} (${names}), but no model is at that path.`,
-            path,
-            fix: 'Remove the entry, mark its versions `status: retired`, or restore the file.'
-        });
-    }
-    const usedPatterns = new Set(input.artifacts.map(artifact => matchException(registry.trustedExceptions, artifact.path, input.today)?.exception.path));
-    for (const exception of registry.trustedExceptions) {
-        if (usedPatterns.has(exception.path))
-            continue;
-        if (exceptionState(exception, input.today).state !== 'expired')
-            continue;
-        result.push({
-            code: 'MG008',
-            severity: rules_rule('MG008').defaultSeverity,
-            message: `The exception for ${exception.path} (owner ${exception.owner}) expired on ${exception.expires}.`,
-            ...(registry.file !== undefined ? { path: registry.file } : {}),
-            fix: 'Remove the expired exception from the registry, or renew it with a new expiry date.'
-        });
-    }
-    return result;
 }
 
 ;// CONCATENATED MODULE: ./src/core/registry/diff.ts

@@ -31,6 +31,8 @@ export interface SkippedEntry {
   path: string
   reason: 'symlink' | 'submodule' | 'unreadable'
   detail: string
+  /** For symlinks: the link text, recorded and never followed. */
+  linkTarget?: string
 }
 
 export interface ScanResult {

@@ -358,7 +358,8 @@ function skipEntry(state: ScanState, e: TreeEntry): void {
     state.skipped.push({
       path: e.path,
       reason: 'symlink',
-      detail: `symlink to ${JSON.stringify(e.linkTarget ?? '')}, not followed`
+      detail: `symlink to ${JSON.stringify(e.linkTarget ?? '')}, not followed`,
+      ...(e.linkTarget !== undefined ? { linkTarget: e.linkTarget } : {})
     })
   } else if (e.kind === 'submodule') {
     state.skipped.push({

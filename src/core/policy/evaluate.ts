@@ -1,7 +1,6 @@
 import type { ModelArtifact, SkippedEntry } from '../detect/artifact.js'
-import { inferPointerTarget } from '../detect/pointers.js'
 import type { RegistryChange } from '../registry/diff.js'
-import { exceptionState, matchException } from '../registry/exceptions.js'
+import { matchException } from '../registry/exceptions.js'
 import type { RegistryIndex, VersionRef } from '../registry/index.js'
 import type { RegistryException, UseCase } from '../registry/schema.js'
 import {
@@ -16,7 +15,9 @@ import {
   type ModelStatus
 } from '../report/model.js'
 import { registerCommand, registryEntrySnippet } from './fixes.js'
+import { reconcileFindings } from './reconcile.js'
 import { rule, RULES, type FindingCode, type Severity } from './rules.js'
+import { skippedFinding } from './skipped.js'
 
 /**
  * The registry as the gate may trust it. Use cases and exceptions are governance-owned, so they
@@ -97,7 +98,9 @@ export function evaluate(input: GateInput): GateReport {
     })
   }
   for (const entry of input.skipped) findings.push(skippedFinding(entry))
-  if (input.reconcile && input.registry) findings.push(...reconcileFindings(input, input.registry))
+  if (input.reconcile && input.registry) {
+    findings.push(...reconcileFindings(input.artifacts, input.registry, input.today))
+  }
   for (const change of input.registryChanges) {
     findings.push({
       code: 'MG011',
@@ -398,103 +401,4 @@ function findException(
     daysLeft: match.daysLeft,
     state: match.state
   }
-}
-
-function skippedFinding(entry: SkippedEntry): Finding {
-  if (entry.reason === 'submodule') {
-    return {
-      code: 'MG015',
-      severity: rule('MG015').defaultSeverity,
-      message: `Submodule ${entry.path} changed; ModelGate never enters submodules, so models inside it are not judged.`,
-      path: entry.path,
-      fix: 'Run ModelGate in the submodule repository, or set MG015 to warning in the policy file if that is accepted.'
-    }
-  }
-  if (entry.reason === 'symlink') {
-    const target = linkTarget(entry.detail)
-    const escapes = target !== undefined && linkEscapesTree(entry.path, target)
-    const modelLike = escapes && inferPointerTarget(target) !== null
-    return {
-      code: 'MG016',
-      // A link out of the repository to a model file smuggles an ungoverned model in: an error.
-      severity: modelLike ? 'error' : rule('MG016').defaultSeverity,
-      message: modelLike
-        ? `${entry.path} is a symlink to ${target}, a model file outside the repository; ModelGate never follows symlinks, so that model is ungoverned.`
-        : `${entry.path} is a symlink (${entry.detail}); ModelGate never follows symlinks.`,
-      path: entry.path,
-      fix: 'Commit the model file itself instead of a link to it.'
-    }
-  }
-  return {
-    code: 'MG017',
-    severity: rule('MG017').defaultSeverity,
-    message: `${entry.path} could not be read: ${entry.detail}.`,
-    path: entry.path,
-    fix: 'Check the file is a regular file committed to the repository.'
-  }
-}
-
-/** The target the scan recorded for a symlink (`symlink to "<target>", ...`), if it can be read back. */
-function linkTarget(detail: string): string | undefined {
-  const quoted = /^symlink to ("(?:[^"\\]|\\.)*")/.exec(detail)?.[1]
-  if (quoted === undefined) return undefined
-  try {
-    const value: unknown = JSON.parse(quoted)
-    return typeof value === 'string' && value !== '' ? value : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** Whether a link at `path` pointing at `target` leaves the repository (absolute, or `..` past the root). */
-function linkEscapesTree(path: string, target: string): boolean {
-  if (target.startsWith('/') || /^[A-Za-z]:[\\/]/.test(target) || target.startsWith('\\')) return true
-  const parts = path.split('/').slice(0, -1)
-  for (const part of target.split(/[\\/]/)) {
-    if (part === '..') {
-      if (parts.length === 0) return true
-      parts.pop()
-    } else if (part !== '.' && part !== '') parts.push(part)
-  }
-  return false
-}
-
-/** Stale entries and unused expired exceptions, each reported once, for whole-tree runs. */
-function reconcileFindings(input: GateInput, registry: RegistryView): Finding[] {
-  const present = new Set<string>()
-  for (const artifact of input.artifacts) {
-    present.add(artifact.path)
-    for (const file of artifact.files) present.add(file)
-  }
-  const result: Finding[] = []
-  for (const [path, allRefs] of registry.models.versionsByPath) {
-    // A retired version is expected to be gone.
-    const refs = allRefs.filter(ref => ref.version.status !== 'retired')
-    if (present.has(path) || refs.length === 0) continue
-    const names = [...new Set(refs.map(ref => `${ref.modelName} ${ref.version.version}`))].join(', ')
-    result.push({
-      code: 'MG012',
-      severity: rule('MG012').defaultSeverity,
-      message: `The registry lists ${path} (${names}), but no model is at that path.`,
-      path,
-      fix: 'Remove the entry, mark its versions `status: retired`, or restore the file.'
-    })
-  }
-  const usedPatterns = new Set(
-    input.artifacts.map(
-      artifact => matchException(registry.trustedExceptions, artifact.path, input.today)?.exception.path
-    )
-  )
-  for (const exception of registry.trustedExceptions) {
-    if (usedPatterns.has(exception.path)) continue
-    if (exceptionState(exception, input.today).state !== 'expired') continue
-    result.push({
-      code: 'MG008',
-      severity: rule('MG008').defaultSeverity,
-      message: `The exception for ${exception.path} (owner ${exception.owner}) expired on ${exception.expires}.`,
-      ...(registry.file !== undefined ? { path: registry.file } : {}),
-      fix: 'Remove the expired exception from the registry, or renew it with a new expiry date.'
-    })
-  }
-  return result
 }
