@@ -5,11 +5,9 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { readdirSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
 import { CLASSIFY_READ_BUDGET, classifyFile } from '../../src/core/detect/classify.js'
 import { FORMAT_IDS } from '../../src/core/detect/types.js'
-import { ascii, concat, CORPUS, corpusBytes, CountingSource, u64 } from './helpers.js'
+import { ascii, concat, corpusBytes, corpusFiles, CountingSource, u64 } from './helpers.js'
 
 /** Per-call ceiling; real calls take milliseconds, this only catches hangs and blow-ups. */
 const MAX_MS = 3000
@@ -76,17 +74,7 @@ const PREFIXES: Uint8Array[] = [
 ]
 
 function corpusSeeds(): string[] {
-  const out: string[] = []
-  const walk = (d: string): void => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n)
-      const st = statSync(p)
-      if (st.isDirectory()) walk(p)
-      else if (st.size > 0 && st.size < 512 * 1024 && n !== 'labels.json') out.push(relative(CORPUS, p))
-    }
-  }
-  walk(CORPUS)
-  return out.sort()
+  return corpusFiles(size => size > 0 && size < 512 * 1024)
 }
 
 describe('classifyFile on arbitrary bytes', () => {

@@ -1,10 +1,25 @@
-import { readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CLASSIFY_READ_BUDGET, classifyFile } from '../../src/core/detect/classify.js'
 import type { ByteSource, Classification } from '../../src/core/detect/types.js'
 
 export const CORPUS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'corpus')
+
+/** Every file of the corpus (labels.json aside) that `keep` accepts, relative to CORPUS, sorted. */
+export function corpusFiles(keep: (size: number) => boolean = () => true): string[] {
+  const out: string[] = []
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name)
+      const st = statSync(path)
+      if (st.isDirectory()) walk(path)
+      else if (name !== 'labels.json' && keep(st.size)) out.push(relative(CORPUS, path))
+    }
+  }
+  walk(CORPUS)
+  return out.sort()
+}
 
 /** A ByteSource over a buffer that counts bytes handed out and enforces the read budget. */
 export class CountingSource implements ByteSource {

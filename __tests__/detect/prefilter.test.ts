@@ -7,11 +7,9 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { readdirSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
 import { classifyFile, classifyFileUnfiltered, mightBeModel } from '../../src/core/detect/classify.js'
 import { LIMITS } from '../../src/core/detect/formats/probe.js'
-import { ascii, concat, CORPUS, corpusBytes, CountingSource, u64 } from './helpers.js'
+import { ascii, concat, corpusBytes, corpusFiles, CountingSource, u64 } from './helpers.js'
 
 interface Labels {
   artifacts: { path: string; kind: string; members: string[] }[]
@@ -30,20 +28,6 @@ async function agree(bytes: Uint8Array, path: string): Promise<boolean> {
   }
   expect(filtered).toEqual(unfiltered)
   return might
-}
-
-function corpusFiles(): string[] {
-  const out: string[] = []
-  const walk = (d: string): void => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n)
-      const st = statSync(p)
-      if (st.isDirectory()) walk(p)
-      else if (n !== 'labels.json') out.push(relative(CORPUS, p))
-    }
-  }
-  walk(CORPUS)
-  return out.sort()
 }
 
 const labels = JSON.parse(new TextDecoder().decode(corpusBytes('labels.json'))) as Labels
