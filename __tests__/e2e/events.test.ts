@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FakeGitHub } from '../support/fake-github-api.js'
-import { AUTHOR_ENV, TestRepo } from '../support/git-repo.js'
+import { AUTHOR_ENV, shallowClone, TestRepo } from '../support/git-repo.js'
 import { corpusBytes, registryYaml, sha256Of, type ModelSpec } from '../support/registry-yaml.js'
 import { findingsOf, modelsOf, pullRequestPayload, runAction, type ActionRun } from '../support/run-action.js'
 
@@ -331,17 +331,7 @@ describe('pull_request_target (safe mode)', () => {
     origin.checkout('main')
     origin.git('branch', '-q', '-D', 'fork-feature')
     workspace = join(origin.dir, '..', `${origin.dir.split('/').pop() ?? 'x'}-checkout`)
-    // file:// forces the real transport: only what main reaches is copied, as on a runner.
-    execFileSync('git', [
-      'clone',
-      '-q',
-      '--depth',
-      '1',
-      '--branch',
-      'main',
-      `file://${origin.dir}`,
-      workspace
-    ])
+    shallowClone(origin.dir, 'main', workspace)
     expect(() =>
       execFileSync('git', ['-C', workspace, 'cat-file', '-e', `${head}^{commit}`], { stdio: 'ignore' })
     ).toThrow()

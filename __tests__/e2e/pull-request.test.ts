@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { FakeGitHub } from '../support/fake-github-api.js'
-import { TestRepo } from '../support/git-repo.js'
+import { shallowClone, TestRepo } from '../support/git-repo.js'
 import { registryYaml, type ModelSpec, type UseCaseSpec } from '../support/registry-yaml.js'
 import { pullRequestPayload, runAction, type ActionRun } from '../support/run-action.js'
 
@@ -316,17 +316,8 @@ describe('pull_request gate (dist/index.js)', () => {
     const head = repo.commit('add model', { 'models/mlp.safetensors': { copyFrom: SAFETENSORS } })
     const shallow = new TestRepo('modelgate-shallow-')
     shallow.remove()
+    shallowClone(repo.dir, 'feature', shallow.dir)
     const { execFileSync } = await import('node:child_process')
-    execFileSync('git', [
-      'clone',
-      '-q',
-      '--depth',
-      '1',
-      '--branch',
-      'feature',
-      `file://${repo.dir}`,
-      shallow.dir
-    ])
     execFileSync('git', ['-C', shallow.dir, 'remote', 'set-url', 'origin', '/nonexistent/origin.git'])
     await start({ pullRequests: { 7: { head_sha: head, base_sha: base } } })
     const run = await runAction({

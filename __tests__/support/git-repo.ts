@@ -62,3 +62,13 @@ export class TestRepo {
     rmSync(this.dir, { recursive: true, force: true })
   }
 }
+
+/**
+ * Clones `branch` of `source` with depth 1 into `dest`, as actions/checkout does by default.
+ * file:// forces the real transport, so only what the branch reaches is copied.
+ */
+export function shallowClone(source: string, branch: string, dest: string): void {
+  execFileSync('git', ['clone', '-q', '--depth', '1', '--branch', branch, `file://${source}`, dest], {
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+}
